@@ -1,0 +1,165 @@
+"""The ``dumawatch`` command line: crawl, export, demo (and the service commands built on them).
+
+Exit codes: 0 the command finished (a crawl whose sources failed still finished: they are reported);
+2 a bad configuration or bad arguments (one line on stderr, nothing crawled, nothing overwritten);
+3 another run holds the store's lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from crawler import __version__
+from crawler.config import DEFAULT_CONFIG, load_config
+from crawler.errors import ConfigError, LockedError
+
+EXIT_CONFIG = 2
+EXIT_LOCKED = 3
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
+                        help=f"path to dumawatch.yaml (default: {DEFAULT_CONFIG})")
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
+    parser.add_argument("--region", action="append", metavar="TEXT",
+                        help="only sources whose region contains TEXT (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dumawatch", description="Media monitor for the news of Russia's regional parliaments.")
+    parser.add_argument("--version", action="version", version=f"dumawatch {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = commands.add_parser("crawl", help="crawl every enabled source once, update the store, rewrite the feeds",
+                                description="Crawl every enabled source once now, update the state store, "
+                                            "rewrite the CSV feeds and print a summary per source.")
+    _add_config(crawl)
+    _add_selection(crawl)
+    crawl.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
+
+    export = commands.add_parser("export", help="rewrite the CSV feeds from the store without crawling",
+                                 description="Rewrite articles.csv, mentions.csv and runs.csv from the store.")
+    _add_config(export)
+
+    demo = commands.add_parser("demo", help="crawl the bundled sample duma sites offline",
+                               description="Serve the bundled sample duma sites (1C-Bitrix, WordPress, a "
+                                           "windows-1251 home-grown CMS) on loopback and crawl them with the "
+                                           "real pipeline.")
+    demo.add_argument("--dir", type=Path, help="where to write the demo config, store and feeds "
+                                               "(default: a new temporary directory)")
+    demo.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
+    return parser
+
+
+def print_summary(result, out=sys.stdout) -> None:
+    rows = [("source", "pages", "new articles", "mentions", "errors")]
+    rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors))
+             for s in result.sources]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+                        for i, (cell, width) in enumerate(zip(row, widths, strict=True))), file=out)
+    for source in result.sources:
+        for detail in source.error_detail:
+            print(f"  {source.source_id}: {detail}", file=out)
+    if result.stopped_early:
+        print(f"run stopped early: {result.stopped_early}", file=out)
+    print(f"run {result.run_id}: {sum(s.new_articles for s in result.sources)} new articles "
+          f"in {result.duration:.1f} s", file=out)
+
+
+def cmd_crawl(args) -> int:
+    from crawler.runner import run_crawl, select_sources
+
+    config = load_config(args.config)
+    sources = select_sources(config, args.source, args.region)
+    if not sources:
+        print("dumawatch: no enabled source matches the selection; nothing to crawl", file=sys.stderr)
+    result = run_crawl(config, sources, verbose=args.verbose)
+    print_summary(result)
+    print(f"feeds: {config.feeds_dir}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from crawler.feeds import export_feeds
+    from crawler.locking import store_lock
+    from crawler.store import Store
+
+    config = load_config(args.config)
+    with store_lock(config.lock_path):
+        store = Store(config.state_url)
+        try:
+            counts = export_feeds(config, store)
+        finally:
+            store.close()
+    for name, count in counts.items():
+        print(f"{config.feeds_dir / name}: {count} rows")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from crawler.demo import start_demo_sites, write_demo_config
+    from crawler.runner import run_crawl
+
+    clock = time.monotonic()
+    directory = args.dir or Path(tempfile.mkdtemp(prefix="dumawatch-demo-"))
+    servers = start_demo_sites()
+    try:
+        for server, entry in servers:
+            print(f"serving {server.name} ({entry['id']}) at {server.base_url}/")
+        config_path = write_demo_config(directory.resolve(), [entry for _, entry in servers])
+        config = load_config(config_path)
+        result = run_crawl(config, config.enabled_sources, verbose=args.verbose)
+    finally:
+        for server, _ in servers:
+            server.stop()
+    print_summary(result)
+    print(f"\nconfig: {config_path}\nfeeds:  {config.feeds_dir}")
+    for name, count in result.feeds.items():
+        print(f"  {name}: {count} rows")
+    _print_sample(config.feeds_dir / "articles.csv", ["published_at", "source_id", "title", "names"], 5)
+    _print_sample(config.feeds_dir / "mentions.csv", ["source_id", "watch", "matched"], 5)
+    print(f"\ndemo took {time.monotonic() - clock:.1f} s")
+    return 0
+
+
+def _print_sample(path: Path, columns: list[str], limit: int) -> None:
+    print(f"\n{path.name} (first {limit} rows):")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for index, row in enumerate(csv.DictReader(handle)):
+            if index >= limit:
+                break
+            print("  " + " | ".join(row[c][:70] for c in columns))
+
+
+COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"dumawatch: error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except LockedError as exc:
+        print(f"dumawatch: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except KeyboardInterrupt:
+        print("dumawatch: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

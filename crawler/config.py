@@ -1,0 +1,314 @@
+"""Load and validate dumawatch's YAML configuration: the main file, sources and watchlist.
+
+Every problem becomes a :class:`~crawler.errors.ConfigError` whose message is one line naming the
+file, the entry and the problem, so the CLI can print it and exit 2 before anything is crawled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from crawler.errors import ConfigError
+
+DEFAULT_CONFIG = Path("config/dumawatch.yaml")
+DEFAULT_MAX_AGE_DAYS = 30
+SOURCE_ID = re.compile(r"^[a-z0-9_-]+$")
+
+MAIN_KEYS = {"sources", "watchlist", "state", "feeds", "schedule", "scrapy", "max_age_days", "alerts", "health",
+             "log", "run_timeout"}
+SOURCE_KEYS = {
+    "id", "name", "region", "url", "timezone", "feeds", "listing", "sitemaps", "article_pattern", "enabled",
+    "schedule", "max_age_days", "title", "date", "body", "encoding", "render", "verify_tls", "allow_domains",
+    "note",
+}
+REQUIRED_SOURCE_KEYS = ("id", "name", "url", "timezone")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One news site to watch, as given in ``sources.yaml``."""
+
+    id: str
+    name: str
+    url: str
+    timezone: str
+    region: str = ""
+    feeds: tuple[str, ...] = ()
+    listing: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    article_pattern: str | None = None
+    enabled: bool = True
+    schedule: dict | None = None
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    title: str | None = None      # CSS or XPath selector for the title, when trafilatura needs help
+    date: str | None = None       # CSS or XPath selector for the visible publication date
+    body: str | None = None       # CSS or XPath selector for the article body
+    encoding: str | None = None   # force this encoding when the site lies about its charset
+    render: str | None = None     # "js" for sites that need a browser (optional extra)
+    verify_tls: bool = True
+    allow_domains: tuple[str, ...] = ()
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    cron: str = "0 */2 * * *"
+    timezone: str = "Europe/Moscow"
+
+
+@dataclass
+class Config:
+    """The whole configuration, with every path resolved relative to the file that names it."""
+
+    path: Path
+    sources_path: Path
+    sources: list[Source]
+    watchlist_path: Path
+    watchlist: dict
+    state_url: str
+    state_path: Path | None
+    feeds_dir: Path
+    schedule: Schedule = field(default_factory=Schedule)
+    scrapy: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def enabled_sources(self) -> list[Source]:
+        return [source for source in self.sources if source.enabled]
+
+    @property
+    def lock_path(self) -> Path:
+        """One lock per state store, shared by ``crawl``, ``schedule`` and every other writer."""
+        if self.state_path is not None:
+            return self.state_path.with_name(self.state_path.name + ".lock")
+        return self.feeds_dir / ".dumawatch.lock"
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    """Parse one YAML file; any failure is a one-line ConfigError naming the file."""
+    if not path.exists():
+        raise ConfigError(f"{path}: {what} file not found")
+    if path.is_dir():
+        raise ConfigError(f"{path}: {what} file is a directory")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read {what} file: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
+    """Read ``dumawatch.yaml`` and the sources and watchlist files it names."""
+    path = Path(path)
+    data = read_yaml(path, "config")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
+    _reject_unknown(path, "", data, MAIN_KEYS)
+    base = path.parent
+    for key in ("sources", "watchlist", "state", "feeds"):
+        if key not in data:
+            raise ConfigError(f"{path}: missing required key '{key}'")
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise ConfigError(f"{path}: '{key}' must be a path (a non-empty string)")
+
+    default_max_age = _positive_int(path, "max_age_days", data.get("max_age_days", DEFAULT_MAX_AGE_DAYS))
+    sources_path = (base / data["sources"]).resolve()
+    sources = load_sources(sources_path, default_max_age)
+    watchlist_path = (base / data["watchlist"]).resolve()
+    watchlist = load_watchlist_file(watchlist_path)
+    state_url, state_path = _state_location(path, base, data["state"])
+    feeds_dir = (base / data["feeds"]).resolve()
+    if feeds_dir.exists() and not feeds_dir.is_dir():
+        raise ConfigError(f"{path}: feeds: {feeds_dir} exists and is not a directory")
+    schedule = _schedule(path, "schedule", data.get("schedule"))
+    scrapy_overrides = data.get("scrapy") or {}
+    if not isinstance(scrapy_overrides, dict):
+        raise ConfigError(f"{path}: 'scrapy' must be a mapping of Scrapy settings")
+    return Config(
+        path=path.resolve(), sources_path=sources_path, sources=sources, watchlist_path=watchlist_path,
+        watchlist=watchlist, state_url=state_url, state_path=state_path, feeds_dir=feeds_dir,
+        schedule=schedule, scrapy=dict(scrapy_overrides), raw=data,
+    )
+
+
+def load_watchlist_file(path: Path) -> dict:
+    data = read_yaml(path, "watchlist")
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'names' and 'topics'")
+    from pipelines.watchlist import load_watchlist
+
+    load_watchlist(data, str(path))  # validates; the pipeline compiles it again in the crawl
+    return data
+
+
+def load_sources(path: Path, default_max_age: int = DEFAULT_MAX_AGE_DAYS, _seen: tuple = ()) -> list[Source]:
+    """Read a sources file, following ``include:`` (included entries first; same id = override)."""
+    if path in _seen:
+        raise ConfigError(f"{path}: include loop ({' → '.join(str(p) for p in (*_seen, path))})")
+    data = read_yaml(path, "sources")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
+    _reject_unknown(path, "", data, {"sources", "include"})
+    merged: dict[str, dict] = {}
+    origin: dict[str, Path] = {}
+    includes = data.get("include") or []
+    if isinstance(includes, str):
+        includes = [includes]
+    if not isinstance(includes, list):
+        raise ConfigError(f"{path}: 'include' must be a path or a list of paths")
+    for included in includes:
+        for source in load_sources((path.parent / str(included)).resolve(), default_max_age, (*_seen, path)):
+            merged[source.id] = _source_as_dict(source)
+            origin[source.id] = path
+    entries = data.get("sources") or []
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: 'sources' must be a list of entries")
+    ids_here: set[str] = set()
+    for index, entry in enumerate(entries):
+        where = f"sources[{index}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: {where}: expected a mapping, got {type(entry).__name__}")
+        sid = entry.get("id")
+        if isinstance(sid, str):
+            where = f"sources[{index}] ({sid})"
+        _reject_unknown(path, where + ": ", entry, SOURCE_KEYS)
+        if not isinstance(sid, str) or not SOURCE_ID.match(sid):
+            raise ConfigError(f"{path}: {where}: 'id' must match [a-z0-9_-]+, got {sid!r}")
+        if sid in ids_here:
+            raise ConfigError(f"{path}: {where}: duplicate id '{sid}'")
+        ids_here.add(sid)
+        merged[sid] = {**merged.get(sid, {}), **entry}
+    return [_make_source(path, sid, entry, default_max_age) for sid, entry in merged.items()]
+
+
+def _source_as_dict(source: Source) -> dict:
+    return {k: v for k, v in source.__dict__.items() if v is not None}
+
+
+def _make_source(path: Path, sid: str, entry: dict, default_max_age: int) -> Source:
+    where = f"source '{sid}'"
+    for key in REQUIRED_SOURCE_KEYS:
+        if key not in entry:
+            raise ConfigError(f"{path}: {where}: missing required key '{key}'")
+    for key in ("name", "region", "url", "timezone", "article_pattern", "title", "date", "body", "encoding",
+                "render", "note"):
+        value = entry.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{path}: {where}: '{key}' must be a string, got {type(value).__name__}")
+    if not entry["name"].strip():
+        raise ConfigError(f"{path}: {where}: 'name' is empty")
+    _check_url(path, where, "url", entry["url"])
+    lists = {}
+    for key in ("feeds", "listing", "sitemaps", "allow_domains"):
+        value = entry.get(key) or []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: {where}: '{key}' must be a list of strings")
+        if key != "allow_domains":
+            for url in value:
+                _check_url(path, where, key, url)
+        lists[key] = tuple(value)
+    try:
+        ZoneInfo(entry["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{path}: {where}: timezone '{entry['timezone']}' is not an IANA time zone") from None
+    pattern = entry.get("article_pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{path}: {where}: article_pattern {pattern!r} is not a valid regex: {exc}") from None
+    for key in ("enabled", "verify_tls"):
+        if key in entry and not isinstance(entry[key], bool):
+            raise ConfigError(f"{path}: {where}: '{key}' must be true or false")
+    if entry.get("render") not in (None, "js"):
+        raise ConfigError(f"{path}: {where}: 'render' must be 'js' when given")
+    if entry.get("encoding"):
+        import codecs
+
+        try:
+            codecs.lookup(entry["encoding"])
+        except LookupError:
+            raise ConfigError(f"{path}: {where}: unknown encoding '{entry['encoding']}'") from None
+    schedule = entry.get("schedule")
+    if schedule is not None:
+        schedule = _schedule(path, f"{where}: schedule", schedule).__dict__
+    max_age = _positive_int(path, f"{where}: max_age_days", entry.get("max_age_days", default_max_age))
+    return Source(
+        id=sid, name=entry["name"].strip(), url=entry["url"], timezone=entry["timezone"],
+        region=(entry.get("region") or "").strip(), feeds=lists["feeds"], listing=lists["listing"],
+        sitemaps=lists["sitemaps"], article_pattern=pattern, enabled=entry.get("enabled", True),
+        schedule=schedule, max_age_days=max_age, title=entry.get("title"), date=entry.get("date"),
+        body=entry.get("body"), encoding=entry.get("encoding"), render=entry.get("render"),
+        verify_tls=entry.get("verify_tls", True), allow_domains=lists["allow_domains"],
+    )
+
+
+def _check_url(path: Path, where: str, key: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{path}: {where}: '{key}' must be an http(s) URL, got {url!r}")
+
+
+def _schedule(path: Path, where: str, value: Any) -> Schedule:
+    if value is None:
+        return Schedule()
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: {where}: expected a mapping like {{cron: '0 */2 * * *', timezone: ...}}")
+    _reject_unknown(path, f"{where}: ", value, {"cron", "timezone"})
+    cron = value.get("cron", Schedule.cron)
+    tz = value.get("timezone", Schedule.timezone)
+    try:
+        from apscheduler.triggers.cron import CronTrigger
+
+        CronTrigger.from_crontab(str(cron), timezone=ZoneInfo(str(tz)))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{path}: {where}: bad cron {cron!r} or timezone {tz!r}: {exc}") from None
+    return Schedule(cron=str(cron), timezone=str(tz))
+
+
+def _state_location(path: Path, base: Path, state: str) -> tuple[str, Path | None]:
+    if "://" in state:
+        if state.startswith("sqlite:///"):
+            file = Path(state.removeprefix("sqlite:///"))
+            return state, file.resolve()
+        return state, None
+    file = (base / state).resolve()
+    if file.exists() and file.is_dir():
+        raise ConfigError(f"{path}: state: {file} is a directory, expected a SQLite file")
+    return f"sqlite:///{file}", file
+
+
+def _positive_int(path: Path, where: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{path}: {where}: expected a positive whole number, got {value!r}")
+    return value
+
+
+def _reject_unknown(path: Path, where: str, data: dict, allowed: set[str]) -> None:
+    unknown = sorted(str(k) for k in data if k not in allowed)
+    if unknown:
+        raise ConfigError(f"{path}: {where}unknown key '{unknown[0]}' (allowed: {', '.join(sorted(allowed))})")

@@ -1,0 +1,50 @@
+"""Scrapy settings for a dumawatch crawl: polite defaults, the pipeline order, and the user's overrides."""
+
+from __future__ import annotations
+
+from scrapy.settings import Settings
+
+from crawler import __version__
+
+ITEM_PIPELINES = {
+    "pipelines.clean.CleanPipeline": 100,
+    "pipelines.dates.DatesPipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.mentions.MentionsPipeline": 400,
+    "pipelines.store.StorePipeline": 500,
+}
+
+DEFAULTS = {
+    "BOT_NAME": "dumawatch",
+    "USER_AGENT": f"dumawatch/{__version__} (media monitor of regional parliaments' news)",
+    "ROBOTSTXT_OBEY": True,
+    "DOWNLOAD_DELAY": 1.0,
+    "LOG_INSTALL_ROOT_HANDLER": True,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    "DOWNLOAD_TIMEOUT": 30,
+    "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 0,
+    "RETRY_ENABLED": True,
+    "RETRY_TIMES": 2,
+    "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+    "REDIRECT_MAX_TIMES": 5,
+    "COOKIES_ENABLED": True,
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "WARNING",
+    "ITEM_PIPELINES": ITEM_PIPELINES,
+    "DEPTH_LIMIT": 0,
+    "DNS_TIMEOUT": 15,
+    "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+}
+
+
+def build_settings(overrides: dict | None = None, verbose: bool = False, watchlist: dict | None = None) -> Settings:
+    settings = Settings()
+    settings.setdict(DEFAULTS, priority="project")
+    settings.set("DUMAWATCH_WATCHLIST", watchlist or {}, priority="project")
+    if verbose:
+        settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings

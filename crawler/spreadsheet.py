@@ -1,0 +1,29 @@
+"""Make a CSV cell safe to open in Excel or LibreOffice without changing what a reader sees.
+
+A cell that a spreadsheet would evaluate (OWASP CSV injection: it starts, after any spaces, with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is defused:
+- leading spaces, tabs and CRs are dropped (they carry no meaning in a feed);
+- Russian direct speech that opens with a hyphen («- В эти дни…») gets the em dash typography wants
+  («— В эти дни…»), which no spreadsheet evaluates and every reader reads the same;
+- anything else gets a leading apostrophe, the usual spreadsheet marker for "this is text".
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMULA_START = ("=", "+", "-", "@")
+SPEECH_DASH = re.compile(r"^[-‐]\s+(?=\w)|^-(?=[А-Яа-яЁё])")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def safe_cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = CONTROL.sub("", str(value))
+    stripped = text.lstrip(" \t\r\n\u00a0")
+    if not stripped.startswith(FORMULA_START):
+        return stripped if text[:1] in ("\t", "\r", "\n") else text
+    if SPEECH_DASH.match(stripped):
+        return SPEECH_DASH.sub("— ", stripped, count=1)
+    return "'" + stripped

@@ -1,0 +1,277 @@
+"""The state store: every article, URL seen, fingerprint, mention and run, in SQLAlchemy Core tables.
+
+SQLite in WAL mode by default (any SQLAlchemy URL works). Every lookup the crawl makes is an
+indexed query, so a store with years of history costs no memory: nothing is loaded up front.
+Each article is written in one transaction with its URLs, fingerprint bands and mentions, so a
+crash mid-run leaves either the whole article or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+articles = Table(
+    "articles", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url_key", String, nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("source_id", String, nullable=False, index=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False, default=""),
+    Column("published_at", String, nullable=False, default=""),
+    Column("first_seen", String, nullable=False),
+    Column("content_hash", String, nullable=False, index=True),
+    Column("duplicate_of", Text, nullable=False, default=""),
+    Column("names", Text, nullable=False, default=""),
+    Column("topics", Text, nullable=False, default=""),
+)
+Index("ix_articles_published", articles.c.published_at)
+
+seen_urls = Table(
+    "seen_urls", metadata,
+    Column("url_key", String, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=True),
+    Column("source_id", String, nullable=False),
+    Column("seen_at", String, nullable=False),
+)
+
+shingle_anchors = Table(  # the near-duplicate sketch of each article (see pipelines/fingerprints.py)
+    "shingle_anchors", metadata,
+    Column("hash", BigInteger, nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
+)
+Index("ix_shingle_anchors_hash", shingle_anchors.c.hash)
+
+mentions = Table(
+    "mentions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False, index=True),
+    Column("kind", String, nullable=False),
+    Column("watch", String, nullable=False),
+    Column("matched", Text, nullable=False),
+    Column("snippet", Text, nullable=False),
+    UniqueConstraint("article_id", "kind", "watch"),
+)
+
+http_validators = Table(
+    "http_validators", metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+)
+
+runs = Table(
+    "runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", String, nullable=False, index=True),
+    Column("source_id", String, nullable=False, index=True),
+    Column("started", String, nullable=False),
+    Column("finished", String, nullable=False, default=""),
+    Column("status", String, nullable=False),
+    Column("pages", Integer, nullable=False, default=0),
+    Column("new_articles", Integer, nullable=False, default=0),
+    Column("new_mentions", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("error_detail", Text, nullable=False, default=""),
+    Column("empty_pages", Integer, nullable=False, default=0),
+    Column("duration", Float, nullable=False, default=0.0),
+)
+
+
+def utcnow_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    """All reads and writes of the state store."""
+
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- URLs -------------------------------------------------------------------------------------------
+    def is_known(self, url_key: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(seen_urls.c.url_key).where(seen_urls.c.url_key == url_key)).first() is not None
+
+    def known_keys(self, url_keys: Iterable[str]) -> set[str]:
+        keys = list(dict.fromkeys(url_keys))
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start:start + 500]
+                found.update(conn.execute(select(seen_urls.c.url_key).where(seen_urls.c.url_key.in_(chunk))).scalars())
+        return found
+
+    def mark_seen(self, url_keys: Iterable[str], source_id: str, article_id: int | None = None) -> None:
+        now = utcnow_iso()
+        with self.engine.begin() as conn:
+            self._mark_seen(conn, url_keys, source_id, article_id, now)
+
+    @staticmethod
+    def _mark_seen(conn, url_keys, source_id, article_id, now) -> None:
+        for key in dict.fromkeys(url_keys):
+            exists = conn.execute(select(seen_urls.c.article_id).where(seen_urls.c.url_key == key)).first()
+            if exists is None:
+                conn.execute(seen_urls.insert().values(url_key=key, article_id=article_id, source_id=source_id,
+                                                       seen_at=now))
+            elif exists.article_id is None and article_id is not None:
+                conn.execute(update(seen_urls).where(seen_urls.c.url_key == key).values(article_id=article_id))
+
+    # -- articles ---------------------------------------------------------------------------------------
+    def article_by_key(self, url_key: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(articles).join(seen_urls, seen_urls.c.article_id == articles.c.id)
+                .where(seen_urls.c.url_key == url_key)
+            ).mappings().first()
+        return self._article(row)
+
+    def article_by_url(self, url: str) -> dict | None:
+        with self.engine.connect() as conn:
+            return self._article(conn.execute(select(articles).where(articles.c.url == url)).mappings().first())
+
+    def article_by_content(self, content_hash: str, source_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(articles).where(articles.c.content_hash == content_hash, articles.c.source_id == source_id)
+            ).mappings().first()
+        return self._article(row)
+
+    def near_duplicate_candidates(self, sketch: list[int], limit: int = 5) -> list[dict]:
+        """Articles sharing at least two sketch hashes with ``sketch``, most shared first (indexed lookups)."""
+        if not sketch:
+            return []
+        shared = func.count().label("shared")
+        query = (select(shingle_anchors.c.article_id, shared)
+                 .where(shingle_anchors.c.hash.in_(sketch))
+                 .group_by(shingle_anchors.c.article_id).having(shared >= 2)
+                 .order_by(shared.desc()).limit(limit))
+        with self.engine.connect() as conn:
+            ranked = conn.execute(query).all()
+            if not ranked:
+                return []
+            rows = conn.execute(
+                select(articles.c.id, articles.c.url, articles.c.source_id, articles.c.published_at,
+                       articles.c.first_seen, articles.c.duplicate_of, articles.c.text)
+                .where(articles.c.id.in_([article_id for article_id, _ in ranked]))
+            ).mappings().all()
+        by_id = {row.id: dict(row) for row in rows}
+        return [by_id[article_id] for article_id, _ in ranked if article_id in by_id]
+
+    def add_article(self, item: dict, url_keys: Iterable[str]) -> int:
+        """Insert the article, its URL keys, SimHash bands and mentions in one transaction."""
+        now = utcnow_iso()
+        with self.engine.begin() as conn:
+            article_id = conn.execute(articles.insert().values(
+                url_key=item["url_key"], url=item["url"], source_id=item["source_id"], title=item.get("title") or "",
+                text=item.get("text") or "", published_at=item.get("published_at") or "", first_seen=now,
+                content_hash=item["content_hash"],
+                duplicate_of=item.get("duplicate_of") or "", names="; ".join(item.get("names") or []),
+                topics="; ".join(item.get("topics") or []),
+            )).inserted_primary_key[0]
+            self._mark_seen(conn, [item["url_key"], *url_keys], item["source_id"], article_id, now)
+            if item.get("sketch"):
+                conn.execute(shingle_anchors.insert(), [{"hash": h, "article_id": article_id}
+                                                        for h in item["sketch"]])
+            for mention in item.get("mentions") or []:
+                conn.execute(mentions.insert().values(article_id=article_id, **{
+                    k: mention[k] for k in ("kind", "watch", "matched", "snippet")}))
+            if item.get("supersedes"):
+                # this article is older than the story's earlier first publication: it becomes the root
+                old_root = item["supersedes"]
+                conn.execute(update(articles).where(
+                    (articles.c.url == old_root) | (articles.c.duplicate_of == old_root)
+                ).values(duplicate_of=item["url"]))
+        return article_id
+
+    def count_articles(self, source_id: str | None = None) -> int:
+        query = select(func.count()).select_from(articles)
+        if source_id:
+            query = query.where(articles.c.source_id == source_id)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    def iter_articles(self) -> Iterator[dict]:
+        """All articles, newest first (by publication date, then by first sight)."""
+        query = select(articles).order_by(articles.c.published_at.desc(), articles.c.first_seen.desc(),
+                                          articles.c.id.desc())
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=500).execute(query).mappings():
+                yield self._article(row)
+
+    def iter_mentions(self) -> Iterator[dict]:
+        query = (select(mentions, articles.c.url, articles.c.source_id, articles.c.title, articles.c.published_at)
+                 .join(articles, articles.c.id == mentions.c.article_id)
+                 .order_by(articles.c.published_at.desc(), articles.c.id.desc(), mentions.c.id))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=500).execute(query).mappings():
+                yield dict(row)
+
+    @staticmethod
+    def _article(row) -> dict | None:
+        if row is None:
+            return None
+        return dict(row)
+
+    # -- conditional requests ----------------------------------------------------------------------------
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(http_validators).where(http_validators.c.url == url)).first()
+        return (row.etag, row.last_modified) if row else (None, None)
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(http_validators.delete().where(http_validators.c.url == url))
+            if etag or last_modified:
+                conn.execute(http_validators.insert().values(url=url, etag=etag, last_modified=last_modified))
+
+    # -- runs ---------------------------------------------------------------------------------------------
+    def record_run(self, row: dict) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(runs.insert().values(**row))
+
+    def iter_runs(self) -> Iterator[dict]:
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(runs).order_by(runs.c.started.desc(), runs.c.id.desc())).mappings():
+                yield dict(row)

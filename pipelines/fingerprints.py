@@ -1,0 +1,53 @@
+"""Content fingerprints of article text: an exact hash and a near-duplicate sketch of word shingles.
+
+- ``content_hash``: SHA-1 of the normalised text (case, ё/е, punctuation and spacing folded), so the
+  same text at another URL of the same site is one article.
+- ``shingle_sketch``: the 64-bit hashes of the text's word 3-shingles that fall in a fixed sample
+  (hash mod 8 == 0, at most 64 of them, the smallest: Broder's mod-k / bottom-k sampling). Two reprints
+  of one press release share most of their sketch even when the first sentence and the title were
+  rewritten, so the store can find candidates with indexed lookups; ``resemblance`` then confirms them
+  with the Jaccard similarity of the full shingle sets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+WORD = re.compile(r"\w+", re.UNICODE)
+SHINGLE_SIZE = 3
+SAMPLE_MODULUS = 8
+SKETCH_SIZE = 64
+MIN_WORDS_FOR_REPRINT = 60      # shorter notices share templates too easily to call them reprints
+REPRINT_RESEMBLANCE = 0.55      # Jaccard of 3-shingle sets above which two long texts are one story
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text.lower().replace("ё", "е"))
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha1(" ".join(words(text)).encode("utf-8")).hexdigest()
+
+
+def _hash64(shingle: str) -> int:
+    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big") >> 1
+
+
+def shingle_hashes(text: str) -> set[int]:
+    tokens = words(text)
+    return {_hash64(" ".join(tokens[i:i + SHINGLE_SIZE])) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
+
+
+def shingle_sketch(text: str) -> list[int]:
+    """The sampled shingle hashes of ``text`` (empty for texts too short to be called reprints)."""
+    if len(words(text)) < MIN_WORDS_FOR_REPRINT:
+        return []
+    return sorted(h for h in shingle_hashes(text) if h % SAMPLE_MODULUS == 0)[:SKETCH_SIZE]
+
+
+def resemblance(text: str, other: str) -> float:
+    a, b = shingle_hashes(text), shingle_hashes(other)
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)

@@ -1,0 +1,33 @@
+"""Scrapy item pipeline that flags mentions of watched people and topics in each article.
+
+``DUMAWATCH_WATCHLIST`` (the dict parsed from ``watchlist.yaml``, may be None or empty) is validated and
+compiled once, when the crawler starts; each article then costs one pass of the compiled matcher over its title
+and body. The pipeline fills ``names`` and ``topics`` (canonical names, in order of first appearance) and
+``mentions`` (one dict {kind, watch, matched, snippet} per watch entry found).
+"""
+
+from __future__ import annotations
+
+from pipelines.matcher import WatchMatcher
+from pipelines.watchlist import load_watchlist
+
+WATCHLIST_SETTING = "DUMAWATCH_WATCHLIST"
+WATCHLIST_PATH_SETTING = "DUMAWATCH_WATCHLIST_PATH"
+
+
+class MentionsPipeline:
+    def __init__(self, matcher: WatchMatcher) -> None:
+        self.matcher = matcher
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        data = crawler.settings.get(WATCHLIST_SETTING)
+        path = crawler.settings.get(WATCHLIST_PATH_SETTING) or "watchlist.yaml"
+        return cls(WatchMatcher(load_watchlist(data or None, path)))
+
+    def process_item(self, item, spider=None):
+        mentions = self.matcher.find(item.get("title") or "", item.get("text") or "")
+        item["names"] = [m.watch for m in mentions if m.kind == "name"]
+        item["topics"] = [m.watch for m in mentions if m.kind == "topic"]
+        item["mentions"] = [m.as_dict() for m in mentions]
+        return item

@@ -1,0 +1,51 @@
+"""One key per article URL: tracking parameters, print versions, scheme, ``www.``, slashes and fragments folded.
+
+``url_key("https://www.duma.ru/news/12/?utm_source=vk&print=Y#top") == url_key("http://duma.ru/news/12")``.
+Built on w3lib's ``canonicalize_url`` (query sorted, percent-encoding normalised, fragment dropped).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from w3lib.url import canonicalize_url
+
+TRACKING_PARAMS = {
+    "yclid", "fbclid", "gclid", "dclid", "msclkid", "from", "_openstat", "ref", "referrer", "sessid",
+    "phpsessid", "clear_cache", "back_url", "share",
+}
+PRINT_PARAMS = {"print", "tmpl", "layout", "print_course", "version"}
+PRINT_SEGMENT = re.compile(r"/print(?=/|$)|/print\.html?$", re.IGNORECASE)
+
+
+def _is_dropped(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.startswith("utm_") or lowered in TRACKING_PARAMS or lowered in PRINT_PARAMS
+
+
+def url_key(url: str) -> str:
+    """The normalised key of ``url``: host without ``www.``, path without trailing slash, kept query."""
+    try:
+        canonical = canonicalize_url(url.strip(), keep_fragments=False)
+    except ValueError:
+        canonical = url.strip()
+    parts = urlsplit(canonical)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = PRINT_SEGMENT.sub("", parts.path) or "/"
+    path = re.sub(r"/index\.(?:php|html?)$", "/", path)
+    path = path.rstrip("/") or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_dropped(k)]
+    key = host + path
+    if query:
+        key += "?" + urlencode(sorted(query))
+    return key
+
+
+def same_site(url: str, other: str) -> bool:
+    """True when both URLs are on one site (``www.`` and scheme ignored; subdomains of one another count)."""
+    a = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    b = (urlsplit(other).hostname or "").lower().removeprefix("www.")
+    return bool(a) and (a == b or a.endswith("." + b) or b.endswith("." + a))
