@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections import defaultdict
@@ -69,8 +70,9 @@ def _titlecase(form: str) -> str:
 
 
 def person_key(entity: str, base_forms: set[str]) -> str:
-    """The canonical name (most words, then longest) of an entity, used to merge ids of the same person."""
-    forms = sorted({_titlecase(f) for f in base_forms}, key=lambda f: (-len(f.split()), -len(f), f))
+    """The canonical name (Cyrillic, most words, then longest) of an entity, used to merge ids of the same person."""
+    forms = sorted({_titlecase(f) for f in base_forms},
+                   key=lambda f: (not re.search("[а-яё]", f, re.I), "(" in f, -len(f.split()), -len(f), f))
     return forms[0]
 
 

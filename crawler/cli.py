@@ -57,6 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", type=Path, help="where to write the demo config, store and feeds "
                                                "(default: a new temporary directory)")
     demo.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
+
+    sources = commands.add_parser("sources", help="work with the source registry",
+                                  description="Commands about the configured sources.")
+    sources_commands = sources.add_subparsers(dest="sources_command", required=True, metavar="SUBCOMMAND")
+    check = sources_commands.add_parser(
+        "check", help="visit each source once and tell whether its news can be followed",
+        description="Visit each selected source once (robots.txt obeyed) and print, per source: reachable or "
+                    "not, which discovery worked (feed / sitemap / listing / none), how many article URLs it "
+                    "found, a sample article (title, date, first words) and a verdict: ok, needs a profile, "
+                    "down. The state store and the feeds are not touched.")
+    _add_config(check)
+    _add_selection(check)
+    check.add_argument("--write-report", type=Path, metavar="FILE", help="also save the report as CSV")
+    check.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
     return parser
 
 
@@ -142,7 +156,13 @@ def _print_sample(path: Path, columns: list[str], limit: int) -> None:
             print("  " + " | ".join(row[c][:70] for c in columns))
 
 
-COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "demo": cmd_demo}
+def cmd_sources(args) -> int:
+    from crawler.source_check import cmd_sources_check
+
+    return cmd_sources_check(args)
+
+
+COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "demo": cmd_demo, "sources": cmd_sources}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,6 +70,21 @@ class Schedule:
     timezone: str = "Europe/Moscow"
 
 
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What ``dumawatch schedule`` reads: time limit, health thresholds, alerts, log file (see service.py)."""
+
+    run_timeout: int = 3600                  # seconds; a crawl running longer is stopped, status "timeout"
+    stale_runs: int = 5                      # health: no new article in this many runs (while it used to)
+    error_runs: int = 2                      # health: errors in this many runs in a row
+    empty_share: float = 0.5                 # health: this share of article pages without extractable text
+    alert_urls: tuple[str, ...] = ()         # apprise URLs; none = alerts off
+    alert_on: tuple[str, ...] = ("mentions", "health")
+    log_file: Path | None = None             # rotating log file of the service
+    log_max_bytes: int = 5_000_000
+    log_backups: int = 5
+
+
 @dataclass
 class Config:
     """The whole configuration, with every path resolved relative to the file that names it."""
@@ -85,6 +100,7 @@ class Config:
     schedule: Schedule = field(default_factory=Schedule)
     scrapy: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
 
     @property
     def enabled_sources(self) -> list[Source]:
@@ -148,6 +164,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
         path=path.resolve(), sources_path=sources_path, sources=sources, watchlist_path=watchlist_path,
         watchlist=watchlist, state_url=state_url, state_path=state_path, feeds_dir=feeds_dir,
         schedule=schedule, scrapy=dict(scrapy_overrides), raw=data,
+        service=_service_settings(path, data, feeds_dir),
     )
 
 
@@ -282,12 +299,71 @@ def _schedule(path: Path, where: str, value: Any) -> Schedule:
     cron = value.get("cron", Schedule.cron)
     tz = value.get("timezone", Schedule.timezone)
     try:
-        from apscheduler.triggers.cron import CronTrigger
-
-        CronTrigger.from_crontab(str(cron), timezone=ZoneInfo(str(tz)))
+        cron_trigger(str(cron), str(tz))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{path}: {where}: bad cron {cron!r} or timezone {tz!r}: {exc}") from None
     return Schedule(cron=str(cron), timezone=str(tz))
+
+
+def cron_trigger(cron: str, timezone: str):
+    """An APScheduler CronTrigger: a 5-field crontab, or 6 fields with seconds first ('*/5 * * * * *').
+
+    As in APScheduler 3.x, day-of-week numbers count from 0 = Monday; names (mon-fri) avoid the doubt.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = cron.split()
+    if len(fields) == 6:
+        second, minute, hour, day, month, day_of_week = fields
+        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
+                           day_of_week=day_of_week, timezone=ZoneInfo(timezone))
+    return CronTrigger.from_crontab(cron, timezone=ZoneInfo(timezone))
+
+
+def _service_settings(path: Path, data: dict, feeds_dir: Path) -> ServiceSettings:
+    """Validate ``run_timeout``, ``health``, ``alerts`` and ``log`` of the main config."""
+    timeout = _positive_int(path, "run_timeout", data.get("run_timeout", ServiceSettings.run_timeout))
+    health = data.get("health") or {}
+    if not isinstance(health, dict):
+        raise ConfigError(f"{path}: health: expected a mapping like {{stale_runs: 5, error_runs: 2}}")
+    _reject_unknown(path, "health: ", health, {"stale_runs", "error_runs", "empty_share"})
+    stale = _positive_int(path, "health: stale_runs", health.get("stale_runs", ServiceSettings.stale_runs))
+    error_runs = _positive_int(path, "health: error_runs", health.get("error_runs", ServiceSettings.error_runs))
+    share = health.get("empty_share", ServiceSettings.empty_share)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+        raise ConfigError(f"{path}: health: empty_share: expected a number in (0, 1], got {share!r}")
+    alerts = data.get("alerts") or {}
+    if not isinstance(alerts, dict):
+        raise ConfigError(f"{path}: alerts: expected a mapping like {{urls: ['mailto://...'], on: [mentions]}}")
+    _reject_unknown(path, "alerts: ", alerts, {"urls", "on"})
+    urls = alerts.get("urls") or []
+    if isinstance(urls, str):
+        urls = [urls]
+    if not isinstance(urls, list) or not all(isinstance(u, str) and "://" in u for u in urls):
+        raise ConfigError(f"{path}: alerts: urls: expected a list of apprise URLs (scheme://...)")
+    on = alerts.get("on", list(ServiceSettings.alert_on))
+    if isinstance(on, str):
+        on = [on]
+    if not isinstance(on, list) or any(kind not in ("mentions", "health") for kind in on):
+        raise ConfigError(f"{path}: alerts: on: expected a list of 'mentions' and 'health', got {on!r}")
+    log = data.get("log")
+    log = {"file": log} if isinstance(log, str) else log or {}
+    if not isinstance(log, dict):
+        raise ConfigError(f"{path}: log: expected a path or a mapping {{file: ..., max_bytes: ..., backups: ...}}")
+    _reject_unknown(path, "log: ", log, {"file", "max_bytes", "backups"})
+    log_file = log.get("file", "")
+    if not isinstance(log_file, str):
+        raise ConfigError(f"{path}: log: file: expected a path (a string), got {log_file!r}")
+    backups = log.get("backups", ServiceSettings.log_backups)
+    if isinstance(backups, bool) or not isinstance(backups, int) or backups < 0:
+        raise ConfigError(f"{path}: log: backups: expected a whole number >= 0, got {backups!r}")
+    return ServiceSettings(
+        run_timeout=timeout, stale_runs=stale, error_runs=error_runs, empty_share=float(share),
+        alert_urls=tuple(urls), alert_on=tuple(on),
+        log_file=(path.parent / log_file).resolve() if log_file.strip() else feeds_dir.parent / "logs" / "dumawatch.log",
+        log_max_bytes=_positive_int(path, "log: max_bytes", log.get("max_bytes", ServiceSettings.log_max_bytes)),
+        log_backups=backups,
+    )
 
 
 def _state_location(path: Path, base: Path, state: str) -> tuple[str, Path | None]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from crawler.config import Config
+from crawler.health import export_health
 from crawler.spreadsheet import safe_cell
 from crawler.store import Store
 
@@ -59,4 +60,5 @@ def export_feeds(config: Config, store: Store) -> dict[str, int]:
         "articles.csv": write_csv(feeds / "articles.csv", ARTICLE_COLUMNS, map(with_source, store.iter_articles())),
         "mentions.csv": write_csv(feeds / "mentions.csv", MENTION_COLUMNS, map(with_source, store.iter_mentions())),
         "runs.csv": write_csv(feeds / "runs.csv", RUN_COLUMNS, store.iter_runs()),
+        "health.csv": export_health(config, store),
     }

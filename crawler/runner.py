@@ -86,7 +86,8 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
     run_id = uuid.uuid4().hex[:12]
     started = datetime.now(UTC)
     clock = time.monotonic()
-    settings = build_settings(config.scrapy, verbose=verbose, watchlist=config.watchlist)
+    settings = build_settings(config.scrapy, verbose=verbose, watchlist=config.watchlist,
+                              watchlist_path=str(config.watchlist_path))
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DumaSpider)
     pages: dict[str, int] = {}
@@ -100,7 +101,11 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
 
     crawler.signals.connect(on_response, signal=signals.response_received)
     stop_reason: list[str] = []
-    crawler.signals.connect(lambda spider, reason: stop_reason.append(reason), signal=signals.spider_closed)
+
+    def on_closed(spider, reason):  # a named function: Scrapy holds signal receivers by weak reference
+        stop_reason.append(reason)
+
+    crawler.signals.connect(on_closed, signal=signals.spider_closed)
     if sources:
         process.crawl(crawler, sources=sources, store=store)
         process.start()

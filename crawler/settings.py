@@ -39,10 +39,12 @@ DEFAULTS = {
 }
 
 
-def build_settings(overrides: dict | None = None, verbose: bool = False, watchlist: dict | None = None) -> Settings:
+def build_settings(overrides: dict | None = None, verbose: bool = False, watchlist: dict | None = None,
+                   watchlist_path: str = "watchlist.yaml") -> Settings:
     settings = Settings()
     settings.setdict(DEFAULTS, priority="project")
     settings.set("DUMAWATCH_WATCHLIST", watchlist or {}, priority="project")
+    settings.set("DUMAWATCH_WATCHLIST_PATH", watchlist_path, priority="project")
     if verbose:
         settings.set("LOG_LEVEL", "INFO", priority="cmdline")
     for name, value in (overrides or {}).items():

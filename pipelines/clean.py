@@ -8,6 +8,7 @@ for the source's health), never stored.
 
 from __future__ import annotations
 
+import logging
 import re
 
 import lxml.html
@@ -15,7 +16,20 @@ import trafilatura
 from scrapy.exceptions import DropItem
 from scrapy.selector import Selector
 
+__all__ = ["CleanPipeline", "EmptyPage", "extract", "tidy"]
+
+logging.getLogger("trafilatura").setLevel(logging.ERROR)  # "discarding data" on every listing otherwise
+
 MIN_TEXT_CHARS = 200
+RELATED_HEADING = re.compile(
+    r"^\s*(?:другие|последние|похожие|популярные|главные|свежие|ещё|еще|все)?\s*"
+    r"(?:новости|материалы|записи|публикации|статьи)(?:\s+(?:по\s+теме|раздела|дня|думы))?\s*:?\s*$|"
+    r"^\s*(?:читайте|смотрите)\s+(?:также|еще|ещё)\s*:?\s*$|^\s*(?:популярное|по\s+теме|лента\s+новостей)\s*:?\s*$",
+    re.IGNORECASE,
+)
+MAX_BLOCK_CHARS = 4000
+LONG_PARAGRAPH = 400
+MAX_UNLINKED_CHARS = 400  # a block of other headlines is links and dates; an article's text is not
 SPACES = re.compile(r"[ \t\u00a0\u200b]+")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{3,80}$")
@@ -23,6 +37,57 @@ TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{3,80}$")
 
 class EmptyPage(DropItem):
     """The page yielded no article text (a listing, a stub, a page built by JavaScript...)."""
+
+
+def parse_page(html: str) -> lxml.html.HtmlElement | None:
+    """The page as an lxml tree (None when it is not HTML at all)."""
+    try:
+        return lxml.html.document_fromstring(html)
+    except ValueError:  # a str with an XML encoding declaration
+        try:
+            return lxml.html.document_fromstring(html.encode("utf-8", "replace"),
+                                                 parser=lxml.html.HTMLParser(encoding="utf-8"))
+        except (ValueError, lxml.etree.ParserError):
+            return None
+    except lxml.etree.ParserError:
+        return None
+
+
+def _unlinked_chars(element) -> int:
+    text = len(" ".join(element.text_content().split()))
+    linked = sum(len(" ".join(a.text_content().split())) for a in element.iter("a"))
+    return text - linked
+
+
+def _holds_article_text(element) -> bool:
+    """Prose that is not links: an article's body, where a block of other headlines has only dates."""
+    return _unlinked_chars(element) > MAX_UNLINKED_CHARS or any(
+        len(p.text_content()) >= LONG_PARAGRAPH for p in element.iter("p"))
+
+
+def drop_related_blocks(tree) -> int:
+    """Remove «Другие новости», «Читайте также», «Последние записи» blocks; returns how many.
+
+    From each such heading, climb to the largest ancestor that still holds no article paragraph
+    and little text, and drop it: trafilatura keeps such columns on table-layout sites.
+    """
+    removed = 0
+    for heading in list(tree.iter("h1", "h2", "h3", "h4", "h5", "h6", "b", "strong", "div", "span", "td", "p")):
+        if heading.getparent() is None or len(heading) > 2:
+            continue
+        if not RELATED_HEADING.match(heading.text_content() or ""):
+            continue
+        block = heading
+        while True:
+            parent = block.getparent()
+            if parent is None or parent.tag in ("body", "html") or _holds_article_text(parent) \
+                    or len(parent.text_content()) > MAX_BLOCK_CHARS or len(parent.xpath(".//h1")) > 0:
+                break
+            block = parent
+        if block is not heading and block.getparent() is not None:
+            block.drop_tree()
+            removed += 1
+    return removed
 
 
 def tidy(text: str) -> str:
@@ -41,40 +106,64 @@ def select_text(html: str, selector: str) -> str:
     return tidy("\n".join(found[0].xpath(".//text()[normalize-space()]").getall()))
 
 
-def page_title(html: str) -> str:
-    """Fallback title: the page's first <h1>, else og:title, else <title> without the site suffix."""
-    try:
-        tree = lxml.html.fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for xpath in ("//h1", "//meta[@property='og:title']/@content", "//title"):
-        found = tree.xpath(xpath)
-        if found:
-            value = found[0] if isinstance(found[0], str) else found[0].text_content()
-            value = tidy(value).replace("\n", " ")
-            if value:
-                return TITLE_SUFFIX.sub("", value) if xpath == "//title" else value
-    return ""
+TITLE_SEPARATORS = re.compile(r"\s+(?:::|\||—|–|-|/|»|:)\s+")
+
+
+def title_from_tree(tree) -> str:
+    """The headline: the page's only <h1>, else the part of <title>/og:title that is not the site's name."""
+    h1s = [tidy(h.text_content()).replace("\n", " ") for h in tree.iter("h1")]
+    h1s = [h for h in h1s if 3 <= len(h) <= 400]
+    if len(h1s) == 1:
+        return h1s[0]
+    candidates = tree.xpath("//meta[@property='og:title']/@content") + [t.text_content() for t in tree.iter("title")]
+    body = tree.find("body")
+    body_text = " ".join(body.text_content().split()).casefold() if body is not None else ""
+    for candidate in candidates:
+        value = " ".join(str(candidate).split())
+        if not value:
+            continue
+        parts = [part for part in TITLE_SEPARATORS.split(value) if len(part) >= 3]
+        if len(parts) <= 1:
+            return value
+        # the site's name stands in the header and footer too; the headline once, or not at all
+        return min(parts, key=lambda part: (body_text.count(part.casefold()), -len(part)))
+    return h1s[0] if h1s else ""
+
+
+def paragraph_cluster(tree) -> str:
+    """Fallback body: the paragraphs of the element that holds the most paragraph text.
+
+    trafilatura finds nothing in some table-layout pages; their text still stands in <p> elements
+    side by side in one cell.
+    """
+    best, best_size = None, 0
+    for element in tree.iter():
+        paragraphs = [child for child in element if child.tag == "p"]
+        size = sum(len(p.text_content()) for p in paragraphs)
+        if size > best_size:
+            best, best_size = paragraphs, size
+    return tidy("\n".join(p.text_content() for p in best)) if best else ""
 
 
 def extract(html: str, url: str, title_selector: str | None = None, body_selector: str | None = None) -> tuple[str, str]:
     """(title, text) of an article page; text is "" when the page has no article body."""
-    text = ""
-    title = ""
-    if body_selector:
-        text = select_text(html, body_selector)
+    tree = parse_page(html)
+    if tree is None:
+        return "", ""
+    title = select_text(html, title_selector).replace("\n", " ") if title_selector else ""
+    title = title or title_from_tree(tree)
+    text = select_text(html, body_selector) if body_selector else ""
     if not text:
+        drop_related_blocks(tree)
         document = trafilatura.bare_extraction(
-            html, url=url, include_comments=False, include_tables=True, with_metadata=True,
-            deduplicate=False, favor_precision=True,
+            lxml.html.tostring(tree, encoding="unicode"), url=url, include_comments=False, include_tables=False,
+            with_metadata=False, deduplicate=False, favor_precision=True,
         )
-        if document is not None:
-            text = tidy(document.text or "")
-            title = tidy(document.title or "").replace("\n", " ")
-    if title_selector:
-        title = select_text(html, title_selector).replace("\n", " ") or title
-    if not title or len(title) > 500:
-        title = page_title(html) or title
+        text = tidy(document.text or "") if document is not None else ""
+        if len(text) < MIN_TEXT_CHARS:
+            fallback = paragraph_cluster(tree)
+            if len(fallback) > len(text):
+                text = fallback
     return title[:1000], text
 
 

@@ -16,29 +16,37 @@ a time) or "" when nothing credible is found. The evidence, in order of trust:
 Dates in sidebars and «Другие новости» blocks, navigation, comments, the page header and footer are
 ignored; so are updated/modified dates, dates in the future (beyond a day) and dates before 1995, in which
 case the next evidence is used. When the best evidence gives only a day, a later one giving a time on that
-same day supplies the time. The page is parsed once with lxml; broken or non-HTML input never raises.
+same day supplies the time.
+
+Cost: JSON-LD and ``<meta>`` are read with regular expressions straight from the text, so a page that
+declares its date there is never parsed; otherwise the page is parsed once with lxml and only its
+date-shaped text nodes are examined. Broken, huge or non-HTML input never raises.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import logging
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import lxml.etree
 import lxml.html
 
-from pipelines.russian_dates import local_now, parse_russian_date, to_iso, zone
+from pipelines.russian_dates import MONTH, local_now, parse_russian_date, to_iso, zone
 
 log = logging.getLogger(__name__)
 
 Value = datetime | date
+Element = lxml.etree._Element
 EARLIEST = date(1995, 1, 1)
 FUTURE_TOLERANCE = timedelta(days=1)
 MAX_HTML_CHARS = 5_000_000
+MAX_CANDIDATES = 80
+MAX_DATE_TEXT = 200  # a date-classed block («Опубликовано: 01.11.2022, 14:30 | Просмотров: 120»)
+MAX_BARE_DATE_TEXT = 90  # a text with no date class, e.g. «<p>1 ноября 2022 г.</p>»
 
 STRONG_META = (
     "article:published_time",
@@ -64,27 +72,33 @@ STRONG_META = (
     "date_published",
 )
 WEAK_META = ("date", "dc.date", "dcterms.date", "created", "citation_publication_date", "citation_date")
-ARTICLE_TYPES = re.compile(r"article|blogposting|report|newsarticle|liveblog", re.I)
 
+LD_JSON = re.compile(r"<script\b[^>]*?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S)
+META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
+META_ATTR = re.compile(r"""\b(property|name|itemprop|content)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
+ARTICLE_TYPES = re.compile(r"article|blogposting|report|liveblog", re.I)
+
+TEXT_NODES = lxml.etree.XPath("//body//text()[normalize-space()][not(parent::script or parent::style)]")
+POSITION = lxml.etree.XPath("count(preceding::*) + count(ancestor::*)")
 # Classes and ids that mark a date-bearing element: news-date-time, entry-date, post-date, b-data ...
 DATE_CLASS = re.compile(r"date|time|data|publ|posted|created|byline|meta|info", re.I)
 # Blocks that are not the article: their dates belong to other pages or to the site itself.
 BOILER_TOKENS = frozenset(
-    "sidebar aside related other others similar popular widget widgets footer comment comments nav navbar "
+    "sidebar aside related other others similar popular widget widgets comment comments nav navbar "
     "navigation menu breadcrumb breadcrumbs ticker latest last more recommend recommended banner adv ads "
     "readmore also list feed announce anons archive calendar poll tags subscribe share social rubrics "
     "top10 topnews mostread".split()
 )
-CHROME_CLASSES = frozenset("header site-header page-header top topbar top-bar head masthead footer".split())
+CHROME_CLASSES = frozenset("header site-header page-header top topbar top-bar head masthead".split())
 CHROME_TAGS = frozenset(("header", "footer"))
-BOILER_TAGS = frozenset(("aside", "nav", "footer"))
+BOILER_TAGS = frozenset(("aside", "nav"))
 BOILER_ROLES = frozenset(("complementary", "navigation", "contentinfo", "banner"))
 TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 # Headings that open a list of other articles.
 OTHER_NEWS = re.compile(
-    r"^\s*(други[ея]|ещ[её]|похожие|последние|свежие|популярн|актуальн|главные|читайте\s+также|смотрите\s+также"
-    r"|см\.\s+также|новости\s+(по\s+теме|раздела|партнер)|материалы\s+по\s+теме|по\s+теме|лента\s+новостей"
-    r"|самое\s+(читаемое|интересное)|related|more\s+news|latest\s+news|read\s+also)",
+    r"\s*(други[ея]\s|ещ[её]\s|похожие|последние|свежие|популярн|актуальн|главные\s|читайте\s+(также|еще|ещё)"
+    r"|смотрите\s+также|см\.\s+также|новости\s+(по\s+теме|раздела|партн)|материалы\s+по\s+теме|по\s+теме"
+    r"|лента\s+новостей|самое\s+(читаемое|интересное)|related|more\s+news|latest\s+news|read\s+also)",
     re.I,
 )
 _UPDATED = (
@@ -94,29 +108,27 @@ _UPDATED = (
 UPDATED_WORDS = re.compile(_UPDATED, re.I)
 UPDATED_LABEL = re.compile(_UPDATED + r"(?:\s+в)?\s*:?\s*$", re.I)
 PUBLISHED_WORDS = re.compile(
-    r"опубликован[оа]?|дата\s+(публикации|размещения|создания)|размещен[оа]?|добавлен[оа]?|создан[оа]?"
-    r"|published|posted",
+    r"(?:опубликован[оа]?|дата\s+(?:публикации|размещения|создания)|размещен[оа]?|добавлен[оа]?|создан[оа]?"
+    r"|published|posted)(?![а-яёa-z])",
     re.I,
 )
 MODIFIED_ATTR = re.compile(r"modif|updat|edited|changed", re.I)
 PUBLISHED_ATTR = re.compile(r"publi|created|pubdate", re.I)
 HAS_DIGIT = re.compile(r"\d")
 DATE_SHAPE = re.compile(
-    r"\d{1,2}[./-]\d{1,2}[./-]\d{2}|\d{4}-\d\d-\d\d|\d\s*[а-яёa-z]{3}|сегодня|вчера|назад|[а-яёa-z]{3}\.?\s+\d", re.I
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{2}|\d{4}-\d\d-\d\d|\d\s*" + MONTH + "|" + MONTH + r"\s+\d|сегодня|вчера|назад",
+    re.I,
 )
 URL_YMD = re.compile(
-    r"(?<![\d])((?:19|20)\d\d)([/_-]?)(0[1-9]|1[0-2]|(?<=[/_-])[1-9])\2(0[1-9]|[12]\d|3[01]|(?<=[/_-])[1-9])(?!\d)"
+    r"(?<!\d)((?:19|20)\d\d)([/_-]?)(0[1-9]|1[0-2]|(?<=[/_-])[1-9])\2(0[1-9]|[12]\d|3[01]|(?<=[/_-])[1-9])(?!\d)"
 )
-URL_DMY = re.compile(r"(?<![\d])(0[1-9]|[12]\d|3[01])([._-])(0[1-9]|1[0-2])\2((?:19|20)\d\d)(?!\d)")
-MAX_SHORT_TEXT = 90
-MAX_DATE_BLOCK_TEXT = 200
+URL_DMY = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])([._-])(0[1-9]|1[0-2])\2((?:19|20)\d\d)(?!\d)")
 
 
 class Window:
     """The range a publication date may fall in: from 1995 up to the fetch time plus a small tolerance."""
 
-    def __init__(self, tz: ZoneInfo, now: datetime) -> None:
-        self.tz = tz
+    def __init__(self, now: datetime) -> None:
         self.now = now
         self.latest_day = (now + FUTURE_TOLERANCE).date()
 
@@ -128,164 +140,25 @@ class Window:
         return EARLIEST <= value <= self.latest_day
 
 
-class Page:
-    """One parsed page and the date-bearing elements found in it, collected in a single pass."""
+# -- page-wide metadata, read from the raw text ------------------------------------------------------
 
-    def __init__(self, root: lxml.html.HtmlElement) -> None:
-        self.root = root
-        self._collected = False
-        self._boiler_cache: dict[lxml.etree._Element, bool] = {}
-        self.boiler_roots: set[lxml.etree._Element] = set()
-        self.anchor_index = 0
-        self.anchor: lxml.etree._Element | None = None
-        self.times: list[tuple[int, lxml.etree._Element]] = []
-        self.microdata: list[tuple[int, lxml.etree._Element]] = []
-        self.date_blocks: list[tuple[int, lxml.etree._Element]] = []
-        self.short_texts: list[tuple[int, lxml.etree._Element, str]] = []
 
-    # -- page-wide metadata (no walk needed) -------------------------------------------------------
-
-    def json_ld_dates(self) -> list[str]:
-        """``datePublished`` of JSON-LD objects, article-like types and shallow objects first."""
-        found: list[tuple[int, int, str]] = []
-        for script in self.root.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"):
-            text = (script.text or "").strip()
-            if "datePublished" not in text:
-                continue
-            try:
-                _walk_json_ld(json.loads(text), 0, found)
-            except (ValueError, RecursionError):
-                for match in re.finditer(r'"datePublished"\s*:\s*"([^"]{6,40})"', text):
-                    found.append((1, 0, match.group(1)))
-        found.sort(key=lambda item: (item[0], item[1]))
-        return [value for _, _, value in found]
-
-    def meta_dates(self, names: Sequence[str]) -> list[str]:
-        """``content`` of ``<meta>`` whose name/property is in ``names``, in the order of ``names``."""
-        by_name: dict[str, list[str]] = {}
-        for meta in self.root.iter("meta"):
-            key = (meta.get("property") or meta.get("name") or "").strip().lower()
-            content = meta.get("content")
-            if key in names and content:
-                by_name.setdefault(key, []).append(content)
-        return [content for name in names for content in by_name.get(name, [])]
-
-    # -- elements near the title (one walk) ----------------------------------------------------------
-
-    def collect(self) -> None:
-        """Walk the document once: title anchor, <time>, microdata, date-classed and short dated texts."""
-        if self._collected:
-            return
-        self._collected = True
-        h1s: list[tuple[int, lxml.etree._Element]] = []
-        for index, el in enumerate(self.root.iter()):
-            tag = el.tag
-            if not isinstance(tag, str) or tag in ("script", "style", "noscript", "link", "head", "title"):
-                continue
-            if tag == "meta":
-                if (el.get("itemprop") or "").lower() == "datepublished":
-                    self.microdata.append((index, el))
-                continue
-            if tag == "h1":
-                h1s.append((index, el))
-            elif tag == "time":
-                self.times.append((index, el))
-            itemprop = el.get("itemprop")
-            if itemprop and itemprop.lower() == "datepublished":
-                self.microdata.append((index, el))
-            marker = (el.get("class") or "") + " " + (el.get("id") or "")
-            if marker != " " and DATE_CLASS.search(marker):
-                self.date_blocks.append((index, el))
-                continue
-            text = _shallow_text(el)
-            if text and len(text) <= MAX_SHORT_TEXT:
-                if OTHER_NEWS.match(text) and len(text) <= 50 and tag != "a":
-                    self._mark_following(el)
-                elif HAS_DIGIT.search(text) and DATE_SHAPE.search(text):
-                    self.short_texts.append((index, el, text))
-        self._choose_anchor(h1s)
-
-    def _mark_following(self, heading: lxml.etree._Element) -> None:
-        """Everything after a «Другие новости» heading, within its block, is a list of other articles."""
-        node = heading
-        for _ in range(2):
-            for sibling in node.itersiblings():
-                self.boiler_roots.add(sibling)
-            parent = node.getparent()
-            if parent is None or len(parent) > 1:
-                break
-            node = parent
-
-    def _choose_anchor(self, h1s: list[tuple[int, lxml.etree._Element]]) -> None:
-        best = None
-        for index, el in h1s:
-            if self.is_boiler(el):
-                continue
-            length = len(el.text_content().strip())
-            if best is None or length > best[0]:
-                best = (length, index, el)
-        if best is None and h1s:
-            best = (0, *h1s[0])
-        if best is not None:
-            _, self.anchor_index, self.anchor = best
-            self._boiler_cache.clear()  # the anchor's header is not chrome: recompute lazily
-
-    def is_boiler(self, el: lxml.etree._Element) -> bool:
-        """Is the element inside a sidebar, menu, comment list, page header/footer or other-news block?"""
-        chain = []
-        node = el
-        verdict = False
-        while node is not None:
-            cached = self._boiler_cache.get(node)
-            if cached is not None:
-                verdict = cached
-                break
-            chain.append(node)
-            node = node.getparent()
-        # decide from the top down so each ancestor's verdict is cached once
-        for node in reversed(chain):
-            if not verdict:
-                verdict = self._own_boiler(node)
-            self._boiler_cache[node] = verdict
-        return verdict
-
-    def _own_boiler(self, node: lxml.etree._Element) -> bool:
-        if node in self.boiler_roots:
-            return True
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if (node.get("role") or "").lower() in BOILER_ROLES and not self._holds_article(node):
-            return True
-        classes = (node.get("class") or "").lower().split()
-        marker = " ".join(classes) + " " + (node.get("id") or "").lower()
-        tokens = set(TOKEN_SPLIT.split(marker))
-        chrome = tag in CHROME_TAGS or bool(CHROME_CLASSES.intersection(classes)) or "footer" in tokens
-        if chrome:
-            return not self._holds_article(node) and not _inside(node, "article")
-        if tag in BOILER_TAGS:
-            return True
-        return bool(BOILER_TOKENS.intersection(tokens))
-
-    def _holds_article(self, node: lxml.etree._Element) -> bool:
-        anchor = self.anchor
-        while anchor is not None:
-            if anchor is node:
-                return True
-            anchor = anchor.getparent()
-        return False
-
-    def distance(self, index: int) -> float:
-        """Distance in document order to the title; elements before it count a little farther."""
-        gap = index - self.anchor_index
-        return gap if gap >= 0 else -1.5 * gap
-
-    def nearest(self, items: list) -> list:
-        """Items (index first) ordered by distance to the title."""
-        return sorted(items, key=lambda item: self.distance(item[0]))
-
-    def weighted_distance(self, item: tuple) -> float:
-        """Date-classed elements (text None) before bare short texts that happen to look like dates."""
-        distance = self.distance(item[0])
-        return distance if item[2] is None else 3.0 * distance + 5
+def json_ld_dates(html: str) -> list[str]:
+    """``datePublished`` values of the page's JSON-LD, article-like types and shallow objects first."""
+    if "datePublished" not in html:
+        return []
+    found: list[tuple[int, int, str]] = []
+    for match in LD_JSON.finditer(html):
+        text = match.group(1).strip()
+        if "datePublished" not in text:
+            continue
+        try:
+            _walk_json_ld(json.loads(text), 0, found)
+        except (ValueError, RecursionError):
+            for value in re.findall(r'"datePublished"\s*:\s*"([^"]{6,40})"', text):
+                found.append((1, 0, value))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [value for _, _, value in found]
 
 
 def _walk_json_ld(node: object, depth: int, found: list[tuple[int, int, str]]) -> None:
@@ -300,86 +173,24 @@ def _walk_json_ld(node: object, depth: int, found: list[tuple[int, int, str]]) -
     value = node.get("datePublished")
     if isinstance(value, str):
         kind = node.get("@type")
-        kind = " ".join(kind) if isinstance(kind, list) else str(kind or "")
+        kind = " ".join(map(str, kind)) if isinstance(kind, list) else str(kind or "")
         found.append((0 if ARTICLE_TYPES.search(kind) else 1, depth, value))
     for key, child in node.items():
-        if key in ("@graph", "mainEntity", "mainEntityOfPage") or (isinstance(child, dict | list) and depth < 2):
-            if key not in ("itemListElement", "hasPart", "relatedLink", "comment", "review"):
-                _walk_json_ld(child, depth + 1, found)
+        if key in ("itemListElement", "hasPart", "relatedLink", "comment", "review", "isPartOf"):
+            continue  # other articles, not this one
+        if isinstance(child, dict | list) and (depth < 2 or key in ("@graph", "mainEntity", "mainEntityOfPage")):
+            _walk_json_ld(child, depth + 1, found)
 
 
-def _inside(node: lxml.etree._Element, tag: str) -> bool:
-    return any(ancestor.tag == tag for ancestor in node.iterancestors())
-
-
-def _shallow_text(el: lxml.etree._Element) -> str:
-    """The element's own text plus that of its direct children (not deeper), for short elements only."""
-    if len(el) > 4:
-        return ""
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child.tag, str) and child.tag not in ("script", "style"):
-            parts.append(child.text or "")
-        parts.append(child.tail or "")
-    return " ".join(" ".join(parts).split())
-
-
-def _is_modified(el: lxml.etree._Element) -> bool:
-    """Marked as an updated/modified date by its attributes or the label right before it."""
-    node = el
-    for _ in range(2):
-        if node is None:
-            break
-        marker = " ".join(node.get(name) or "" for name in ("class", "id", "itemprop", "property", "name"))
-        if PUBLISHED_ATTR.search(marker):
-            break
-        if MODIFIED_ATTR.search(marker):
-            return True
-        node = node.getparent()
-    previous = el.getprevious()
-    before = ""
-    if previous is not None:
-        before = (previous.text_content() if len(previous) < 5 else "")[-40:] + (previous.tail or "")
-    elif el.getparent() is not None:
-        before = el.getparent().text or ""
-    return bool(UPDATED_LABEL.search(before[-60:]))
-
-
-def _published_part(text: str) -> str:
-    """The part of a date line that is about publication: after «Опубликовано», before «Обновлено»."""
-    published = PUBLISHED_WORDS.search(text)
-    if published:
-        text = text[published.end() :]
-    updated = UPDATED_WORDS.search(text)
-    if updated:
-        text = text[: updated.start()]
-    return text
-
-
-def _element_date_text(el: lxml.etree._Element) -> str:
-    for attribute in ("datetime", "content", "data-date", "data-datetime", "title"):
-        value = el.get(attribute)
-        if value and HAS_DIGIT.search(value):
-            return value
-    text = el.text_content()
-    return " ".join(text.split()) if len(text) <= MAX_DATE_BLOCK_TEXT * 4 else ""
-
-
-def parse_html(html: str | bytes) -> lxml.html.HtmlElement | None:
-    """Parse a page with lxml; None when it is empty or not parseable."""
-    if isinstance(html, bytes):
-        from w3lib.encoding import html_to_unicode
-
-        html = html_to_unicode(None, html)[1]
-    if not isinstance(html, str) or not html.strip():
-        return None
-    html = html[:MAX_HTML_CHARS]
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
-    try:
-        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
-    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
-        return None
-    return root if isinstance(root, lxml.html.HtmlElement) else None
+def meta_dates(html: str, names: Sequence[str]) -> list[str]:
+    """``content`` of ``<meta>`` tags whose property/name/itemprop is in ``names``, in that order."""
+    by_name: dict[str, list[str]] = {}
+    for tag in META_TAG.finditer(html):
+        attrs = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in META_ATTR.finditer(tag.group())}
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").strip().lower()
+        if key in names and attrs.get("content"):
+            by_name.setdefault(key, []).append(html_lib.unescape(attrs["content"]))
+    return [content for name in names for content in by_name.get(name, [])]
 
 
 def url_date(url: str) -> date | None:
@@ -398,54 +209,311 @@ def url_date(url: str) -> date | None:
     return None
 
 
-def _page_evidence(page: Page, tz: str, now: datetime) -> Iterator[Value | None]:
-    """Candidate dates from the page, best evidence first (lazy: later steps run only when asked for)."""
+# -- the parsed page ------------------------------------------------------------------------------------
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement | None:
+    """Parse a page with lxml; None when it is empty or not parseable."""
+    if not html.strip():
+        return None
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
+        return None
+    return root if isinstance(root, lxml.html.HtmlElement) else None
+
+
+class Page:
+    """A parsed page: its title anchor, the blocks that are not the article, and the date candidates."""
+
+    def __init__(self, root: lxml.html.HtmlElement) -> None:
+        self.root = root
+        self.boiler_roots: set[Element] = set()
+        self._boiler_cache: dict[Element, bool] = {}
+        self._positions: dict[Element, float] = {}
+        self.anchor: Element | None = None
+        self.anchor_position = 0.0
+        self.text_candidates: list[tuple[Element, str, bool]] = []  # element, text, text is a tail
+        self._scan_texts()
+        self._choose_anchor()
+
+    def _scan_texts(self) -> None:
+        """One pass over the body's text nodes: date-shaped ones, and «Другие новости» headings."""
+        for text in TEXT_NODES(self.root):
+            if len(text) > MAX_DATE_TEXT:
+                continue
+            if HAS_DIGIT.search(text):
+                if len(self.text_candidates) < MAX_CANDIDATES and DATE_SHAPE.search(text):
+                    self.text_candidates.append((text.getparent(), str(text), text.is_tail))
+            elif len(text) < 60 and OTHER_NEWS.match(text):
+                owner = text.getparent()
+                if owner is not None and owner.tag != "a" and not text.is_tail:
+                    self._mark_following(owner)
+
+    def _mark_following(self, heading: Element) -> None:
+        """What follows a «Другие новости» heading, within its block, lists other articles."""
+        node = heading
+        for _ in range(3):
+            self.boiler_roots.update(node.itersiblings())
+            parent = node.getparent()
+            if parent is None or len(parent) > 1:
+                break
+            node = parent
+
+    def _choose_anchor(self) -> None:
+        """The article's title: the longest <h1> outside the page's chrome (else the first one)."""
+        h1s = list(self.root.iter("h1"))
+        scored = [(len(h1.text_content().strip()), h1) for h1 in h1s if not self.is_boiler(h1)]
+        if scored:
+            self.anchor = max(scored, key=lambda item: item[0])[1]
+        elif h1s:
+            self.anchor = h1s[0]
+        self._boiler_cache.clear()  # the verdicts on the anchor's ancestors may change now
+        if self.anchor is not None:
+            self.anchor_position = self.position(self.anchor)
+
+    def position(self, el: Element) -> float:
+        """Index of the element in document order."""
+        found = self._positions.get(el)
+        if found is None:
+            found = self._positions[el] = POSITION(el)
+        return found
+
+    def distance(self, el: Element) -> float:
+        """Distance to the title in document order; elements before it count a little farther."""
+        gap = self.position(el) - self.anchor_position
+        return gap if gap >= 0 else -1.5 * gap
+
+    def is_boiler(self, el: Element) -> bool:
+        """Is the element inside a sidebar, menu, comment list, page header/footer or other-news block?"""
+        chain = []
+        node = el
+        verdict = False
+        while node is not None:
+            cached = self._boiler_cache.get(node)
+            if cached is not None:
+                verdict = cached
+                break
+            chain.append(node)
+            node = node.getparent()
+        for node in reversed(chain):  # top down, so that each ancestor is judged once
+            if not verdict:
+                verdict = self._own_boiler(node)
+            self._boiler_cache[node] = verdict
+        return verdict
+
+    def _own_boiler(self, node: Element) -> bool:
+        if node in self.boiler_roots:
+            return True
+        tag = node.tag if isinstance(node.tag, str) else ""
+        classes = (node.get("class") or "").lower().split()
+        tokens = set(TOKEN_SPLIT.split(" ".join(classes) + " " + (node.get("id") or "").lower()))
+        role = (node.get("role") or "").lower()
+        chrome_id = (node.get("id") or "").lower() in CHROME_CLASSES
+        if tag in CHROME_TAGS or CHROME_CLASSES.intersection(classes) or chrome_id or "footer" in tokens or (
+            role in BOILER_ROLES
+        ):
+            return not self._holds_anchor(node) and not _inside_article(node)
+        return tag in BOILER_TAGS or bool(BOILER_TOKENS.intersection(tokens))
+
+    def _holds_anchor(self, node: Element) -> bool:
+        anchor = self.anchor
+        while anchor is not None:
+            if anchor is node:
+                return True
+            anchor = anchor.getparent()
+        return False
+
+    def microdata(self) -> list[Element]:
+        found = self.root.xpath("//*[@itemprop='datePublished' or @itemprop='datepublished']")
+        return sorted((el for el in found if el.tag == "meta" or not self.is_boiler(el)), key=self.distance)
+
+    def time_elements(self) -> list[Element]:
+        found = [el for el in self.root.iter("time") if not self.is_boiler(el) and not is_modified(el)]
+        return sorted(found, key=lambda el: (not _marked_published(el), self.distance(el)))
+
+    def visible_dates(self) -> Iterator[str]:
+        """Texts of date-bearing elements, nearest the title first; date-classed blocks before bare texts."""
+        ranked: list[tuple[float, Element, str]] = []
+        seen: set[Element] = set()
+        for owner, text, is_tail in self.text_candidates:
+            el = owner.getparent() if is_tail else owner
+            if el is None:
+                continue
+            block = _date_block(owner if is_tail else el)
+            if block is not None:
+                if block in seen:
+                    continue
+                seen.add(block)
+                block_text = " ".join(block.text_content().split())
+                if len(block_text) <= MAX_DATE_TEXT:
+                    ranked.append((self.distance(block), block, block_text))
+                    continue
+            if len(text) > MAX_BARE_DATE_TEXT:
+                continue
+            if is_tail and UPDATED_LABEL.search(owner.text_content()[-60:]):
+                continue  # «<b>Обновлено:</b> 02.11.2022»
+            ranked.append((3 * self.distance(el) + 5, el, text))
+        ranked.sort(key=lambda item: item[0])
+        for _, el, text in ranked:
+            if not self.is_boiler(el) and not is_modified(el):
+                yield _published_part(text)
+
+
+    def excluded_days(self, tz: str, now: datetime) -> set[date]:
+        """Days written in the blocks that are not the article (sidebars, header, footer) or as updates."""
+        days: set[date] = set()
+        for owner, text, is_tail in self.text_candidates:
+            el = owner.getparent() if is_tail else owner
+            if el is None:
+                continue
+            if self.is_boiler(el) or is_modified(el) or UPDATED_WORDS.search(text) or (
+                is_tail and UPDATED_LABEL.search(owner.text_content()[-60:])
+            ):
+                value = parse_russian_date(text, tz, now, fallback=False)
+                if value is not None:
+                    days.add(value.date() if isinstance(value, datetime) else value)
+        return days
+
+
+def _date_block(el: Element) -> Element | None:
+    """The element itself or a close ancestor whose class/id says it holds a date."""
+    node = el
+    for _ in range(3):
+        if node is None or node.tag in ("body", "html"):
+            return None
+        marker = (node.get("class") or "") + " " + (node.get("id") or "")
+        if marker != " " and DATE_CLASS.search(marker):
+            return node
+        node = node.getparent()
+    return None
+
+
+def _inside_article(node: Element) -> bool:
+    return any(ancestor.tag == "article" for ancestor in node.iterancestors())
+
+
+def _marked_published(el: Element) -> bool:
+    marker = " ".join(el.get(name) or "" for name in ("class", "itemprop", "pubdate"))
+    return el.get("pubdate") is not None or bool(PUBLISHED_ATTR.search(marker))
+
+
+def _label_before(el: Element) -> str:
+    """The text just before an element: its previous sibling (or its parent's leading text)."""
+    previous = el.getprevious()
+    if previous is not None:
+        own = previous.text_content() if len(previous) < 5 else ""
+        return (own[-40:] + (previous.tail or ""))[-60:]
+    parent = el.getparent()
+    return (parent.text or "")[-60:] if parent is not None else ""
+
+
+def is_modified(el: Element) -> bool:
+    """Marked as an updated/modified date by its attributes or by the label right before it."""
+    node = el
+    for _ in range(2):
+        if node is None:
+            break
+        marker = " ".join(node.get(name) or "" for name in ("class", "id", "itemprop", "property", "name"))
+        if PUBLISHED_ATTR.search(marker):
+            break
+        if MODIFIED_ATTR.search(marker):
+            return True
+        node = node.getparent()
+    return bool(UPDATED_LABEL.search(_label_before(el)))
+
+
+def _published_part(text: str) -> str:
+    """The part of a date line about publication: after «Опубликовано», before «Обновлено»."""
+    published = PUBLISHED_WORDS.search(text)
+    if published:
+        text = text[published.end() :]
+    updated = UPDATED_WORDS.search(text)
+    if updated:
+        text = text[: updated.start()]
+    return text
+
+
+def _element_date_text(el: Element) -> str:
+    for attribute in ("datetime", "content", "data-date", "data-datetime"):
+        value = el.get(attribute)
+        if value and HAS_DIGIT.search(value):
+            return value
+    text = " ".join(el.text_content().split())
+    return text if len(text) <= MAX_DATE_TEXT else ""
+
+
+# -- putting the evidence together ---------------------------------------------------------------------
+
+
+def _page_evidence(html: str, tz: str, now: datetime, pages: list[Page]) -> Iterator[Value | None]:
+    """Candidate dates from the page, best first; lazy, so the page is parsed only when needed.
+
+    The parsed page, if any, is appended to ``pages`` for the caller's later checks.
+    """
 
     def parse(text: str) -> Value | None:
         return parse_russian_date(text, tz, now, fallback=False)
 
-    for text in page.json_ld_dates():
+    for text in json_ld_dates(html):
         yield parse(text)
-    for text in page.meta_dates(STRONG_META):
+    for text in meta_dates(html, STRONG_META):
         yield parse(text)
-    page.collect()
-    for _, el in page.nearest(page.microdata):
-        if el.tag == "meta" or not page.is_boiler(el):
+    root = parse_html(html)
+    if root is not None:
+        page = Page(root)
+        pages.append(page)
+        for el in page.microdata():
             yield parse(_element_date_text(el))
-    times = [item for item in page.times if not page.is_boiler(item[1]) and not _is_modified(item[1])]
-    for _, el in page.nearest(times):
-        yield parse(_element_date_text(el))
-    candidates = [(index, el, None) for index, el in page.date_blocks] + page.short_texts
-    for _index, el, text in sorted(candidates, key=page.weighted_distance):
-        if text is None:
-            text = " ".join(el.text_content().split())
-            if len(text) > MAX_DATE_BLOCK_TEXT or not HAS_DIGIT.search(text):
-                continue
-        if page.is_boiler(el) or _is_modified(el):
-            continue
-        value = parse(_published_part(text))
-        if value is not None:
-            yield value
-    for text in page.meta_dates(WEAK_META):
+        for el in page.time_elements():
+            yield parse(_element_date_text(el))
+        for text in page.visible_dates():
+            yield parse(text)
+    for text in meta_dates(html, WEAK_META):
         yield parse(text)
 
 
-def _htmldate(root: lxml.html.HtmlElement | None, html: str, url: str, window: Window) -> date | None:
+def _htmldate(html: str, url: str, window: Window) -> date | None:
     import htmldate  # imported lazily: the last resort
 
     try:
         found = htmldate.find_date(
-            root if root is not None else html,
+            html,
             url=url or None,
             original_date=True,
             outputformat="%Y-%m-%d",
             min_date=EARLIEST.isoformat(),
             max_date=window.latest_day.isoformat(),
         )
-    except Exception:  # noqa: BLE001 - a third-party heuristic: any failure just means "no date"
+    except Exception:  # a third-party heuristic: any failure just means "no date"
         log.debug("htmldate failed on %s", url, exc_info=True)
         return None
     return date.fromisoformat(found) if found else None
+
+
+GENITIVE_MONTHS = (
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+)
+
+
+def _written_in(html: str, day: date) -> bool:
+    """Is the day written in full somewhere in the page (numeric or with a Russian month name)?"""
+    y, m, d = day.year, day.month, day.day
+    forms = (
+        f"{y}-{m:02d}-{d:02d}", f"{y}/{m:02d}/{d:02d}", f"{d:02d}.{m:02d}.{y}", f"{d}.{m:02d}.{y}",
+        f"{d:02d}.{m:02d}.{y % 100:02d}", f"{d} {GENITIVE_MONTHS[m - 1]} {y}", f"{y}{m:02d}{d:02d}",
+    )
+    lowered = html.lower()
+    return any(form in lowered for form in forms)
+
+
+def _as_text(html: str | bytes | None) -> str:
+    if isinstance(html, bytes):
+        from w3lib.encoding import html_to_unicode
+
+        html = html_to_unicode(None, html)[1]
+    return html[:MAX_HTML_CHARS] if isinstance(html, str) else ""
 
 
 def best_published(
@@ -454,12 +522,13 @@ def best_published(
     """The publication date as a local datetime or date (see the module docstring), or None."""
     zone_info = zone(tz)
     now = local_now(fetched_at, zone_info)
-    window = Window(zone_info, now)
-    root = parse_html(html) if html else None
+    window = Window(now)
+    text = _as_text(html)
+    pages: list[Page] = []
 
     def evidence() -> Iterator[Value | None]:
-        if root is not None:
-            yield from _page_evidence(Page(root), zone_info.key, now)
+        if text:
+            yield from _page_evidence(text, zone_info.key, now, pages)
         for hint in hints or ():
             if isinstance(hint, str):
                 yield parse_russian_date(hint, zone_info.key, now)
@@ -475,9 +544,15 @@ def best_published(
             best = value
         elif isinstance(value, datetime) and value.date() == best:
             return value
-    if best is None and root is not None:
-        found = _htmldate(root, html, url, window)
-        if window.accepts(found):
+    if best is None and text.strip():
+        found = _htmldate(text, url, window)
+        # htmldate knows no sidebars and may infer a day from «© 2005»: its day must be written on the
+        # page in full, and not only in the page's other blocks
+        if (
+            window.accepts(found)
+            and _written_in(text, found)
+            and not (pages and found in pages[0].excluded_days(zone_info.key, now))
+        ):
             best = found
     return best
 
@@ -488,6 +563,6 @@ def find_published(
     """ISO 8601 publication date in the source's local time, a bare date, or "" — never raises."""
     try:
         return to_iso(best_published(html, url, tz, fetched_at, hints))
-    except Exception:  # noqa: BLE001 - a bad page must not stop the crawl; it just gets no date
+    except Exception:  # a bad page must not stop the crawl: it just gets no date
         log.warning("date extraction failed for %s", url, exc_info=True)
         return ""

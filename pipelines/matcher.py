@@ -147,7 +147,8 @@ def parse_name(name: str) -> _ParsedName | None:
         return _ParsedName(None, particles, words[0], None, None)
     if len(words) == 2:
         first, surname = words
-        if morph.is_given_name(morph.normalize(surname)) and not morph.is_given_name(morph.normalize(first)):
+        if (morph.is_given_name(morph.normalize(surname)) and not morph.is_given_name(morph.normalize(first))
+                and morph.is_surname(morph.normalize(first))):  # «Блошкин Александр»
             first, surname = surname, first
         return _ParsedName(first, particles, surname, morph.normalize(first[0]), None)
     if len(words) == 3:
@@ -230,11 +231,15 @@ class WatchMatcher:
                 else frozenset()
             built.append((name, first_forms, surname_forms, middle_forms, one_word_alias))
         own = frozenset().union(*(f | s | m for _, f, s, m, _ in built)) if built else frozenset()
+        # «Александр Блошкин» with the alias «Блошкин А.В.»: the patronymic initial is known for both
+        known_patr = {(n.first_initial, n.patr_initial) for n, *_ in built if n.patr_initial}
         for name, first_forms, surname_forms, middle_forms, one_word_alias in built:
+            patr_initial = name.patr_initial or next(
+                (p for f, p in known_patr if f == name.first_initial and len(known_patr) == 1), None)
             is_alias_word = one_word_alias or (name.first is None and name.first_initial is None
                                                and morph.normalize(name.surname) not in surnames)
             spec = _NameSpec(entry=index, first_forms=first_forms, first_initial=name.first_initial,
-                             patr_initial=name.patr_initial, middle_forms=middle_forms, own_forms=own,
+                             patr_initial=patr_initial, middle_forms=middle_forms, own_forms=own,
                              alone_ok=entry.surname_alone or is_alias_word)
             spec_index = len(self._specs)
             self._specs.append(spec)
@@ -310,9 +315,8 @@ class WatchMatcher:
                     span = _judge_name(spec, context)
                     if span is None:
                         continue
-                    if span == (start, end) and not spec.first_forms and spec.first_initial is None:
-                        pass  # a one-word name of the entry itself is not "alone"
-                    elif span == (start, end):
+                    one_word_entry = not spec.first_forms and spec.first_initial is None
+                    if span == (start, end) and not one_word_entry:  # the surname alone
                         alone.setdefault(entry, set()).update(
                             self._specs[p[1]].entry for p in payloads if p[0] == _SURNAME)
                         self._keep(names, entry, (source_index, start, end))

@@ -94,6 +94,16 @@ def _masc_noun_declension(word: str) -> set[str]:
     return forms
 
 
+def _family_plural(word: str) -> set[str]:
+    """Plural of a noun-like surname, for the family: «Скрипали», «Скрипалей», «Джонсоны»."""
+    if word[-1] in "ьй":
+        stem = word[:-1]
+        return {stem + "и", stem + "ей", stem + "ям", stem + "ями", stem + "ях"}
+    forms = {word + "ам", word + "ами", word + "ах"}
+    forms |= {word + "и", word + "ей"} if word[-1] in _HARD_VELAR_SIBILANT else {word + "ы", word + "ов"}
+    return forms
+
+
 def rule_surname_forms(word: str, gender: str | None) -> set[str]:
     """Surname forms by rule, for surnames pymorphy3 does not know. ``word`` is normalised."""
     if not _is_cyrillic(word) or len(word) < 2:
@@ -117,7 +127,9 @@ def _rule_surname_forms_gendered(w: str, gender: str) -> set[str]:
             return {w, stem + "ой", stem + "ую", stem + "ей", stem + "юю"}
         if w[-1] in "ая":
             return _a_declension(w)
-        return {w}  # female consonant- or vowel-final surnames do not decline: «Меркель», «Мэй»
+        if w[-1] not in "оеиуюэыа":
+            return {w} | _family_plural(w)  # no singular declension: «Меркель», «Мэй»; the family: «Скрипалей»
+        return {w}
     # masculine
     if w.endswith(("ов", "ев", "ин", "ын")):
         return {w, w + "а", w + "у", w + "ым", w + "е", w + "ы", w + "ых", w + "ыми"}
@@ -134,7 +146,7 @@ def _rule_surname_forms_gendered(w: str, gender: str) -> set[str]:
         return _a_declension(w)
     if w[-1] in "оеиуюэы":
         return {w}  # «Шойгу», «Трюдо», «Саркози»
-    return _masc_noun_declension(w)
+    return _masc_noun_declension(w) | _family_plural(w)
 
 
 def rule_given_name_forms(word: str, gender: str | None) -> set[str]:
@@ -165,11 +177,9 @@ def guess_gender(word: str) -> str | None:
 def surname_forms(word: str, gender: str | None) -> frozenset[str]:
     """Every form of the surname ``word`` (given in the nominative) for a person of ``gender``."""
     w = normalize(word)
-    if "-" in w:  # double surname «Римский-Корсаков»: decline each part alike
-        parts = [sorted(surname_forms(part, gender)) for part in w.split("-")]
-        if all(len(p) == len(parts[0]) for p in parts) and len(parts[0]) > 1:
-            return frozenset({w} | {"-".join(combo) for combo in zip(*parts, strict=True)})
-        return frozenset({w})
+    if "-" in w:  # «Рис-Могг»: the last part declines («Римский-Корсаков», declining both, is not handled)
+        head, _, last = w.rpartition("-")
+        return frozenset({w} | {f"{head}-{form}" for form in surname_forms(last, gender)})
     forms = rule_surname_forms(w, gender)
     known_surname = False
     for p in _parses(w):
@@ -215,6 +225,12 @@ def given_name_forms(word: str, gender: str | None = None) -> frozenset[str]:
 def is_given_name(word: str) -> bool:
     """True when some parse of the (normalised) word is a first name in pymorphy3's dictionary."""
     return any("Name" in p.tag for p in _parses(word))
+
+
+@functools.lru_cache(maxsize=65536)
+def is_surname(word: str) -> bool:
+    """True when pymorphy3 can read the (normalised) word as a surname in the nominative."""
+    return any("Surn" in p.tag and p.tag.case == "nomn" for p in _parses(word))
 
 
 def is_patronymic(word: str) -> bool:

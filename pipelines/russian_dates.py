@@ -56,6 +56,7 @@ ISO = re.compile(
 )
 # 01.11.2022, 1.11.22, 01/11/2022, 01-11-2022 — always day first.
 NUMERIC_DMY = re.compile(r"(?<![\d.])(0?[1-9]|[12]\d|3[01])([./-])(0?[1-9]|1[0-2])\2(\d{4}|\d\d)(?!\d)(?!\.\d)")
+NUMERIC_ANY = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 # 1 ноября 2022 г., 1 ноября 2022 года, 1 нояб. 2022, 3 ноября, 01 Nov 2022
 DAY_MONTH = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\s*(" + MONTH + r")(?:,?\s*((?:19|20)\d\d)(?!\d))?", re.I)
 # Nov 1, 2022 / ноября 1, 2022 (English order)
@@ -265,11 +266,21 @@ def parse_russian_date(text: str, tz: str, now: datetime, *, fallback: bool = Tr
         if value is not None:
             return value
     value = _parse_patterns(text, zone_info, local)
-    if value is None and fallback and len(text) <= 80 and re.search(r"\d", text):
+    if value is None and fallback and _worth_dateparser(text):
         value = _parse_with_dateparser(text, zone_info, local)
     if value is not None and _as_date(value).year < MIN_YEAR:
         return None
     return value
+
+
+def _worth_dateparser(text: str) -> bool:
+    """Short, has digits and words, and no numeric date: dateparser would read «01.13.2022» month first."""
+    return (
+        len(text) <= 80
+        and re.search(r"\d", text) is not None
+        and re.search(r"[^\W\d_]{3}", text) is not None
+        and NUMERIC_ANY.search(text) is None
+    )
 
 
 def _as_date(value: datetime | date) -> date:

@@ -1,0 +1,1 @@
+var BX = window.BX || {}; BX.message = BX.message || function(){};

@@ -1,0 +1,254 @@
+"""Unit tests of pipelines.date_evidence and the DatesPipeline: evidence order, traps, time zones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.items import ArticleItem
+from pipelines.date_evidence import find_published, url_date
+from pipelines.dates import DatesPipeline
+
+MOSCOW = "Europe/Moscow"
+KEMEROVO = "Asia/Novokuznetsk"
+FETCHED = datetime(2022, 11, 2, 10, 0, tzinfo=UTC)  # 13:00 in Moscow, 17:00 in Kemerovo
+URL = "https://zsko.example.ru/press/news/12345/"
+
+ARTICLE_TEXT = (
+    "<p>Депутаты Законодательного Собрания на сессии приняли закон об областном бюджете на 2023 год "
+    "в первом чтении.</p><p>Председатель комитета по бюджету рассказал о росте доходов.</p>"
+)
+OTHER_NEWS = (
+    '<div class="news-list"><p class="news-item"><span class="news-date-time">02.11.2022</span> '
+    '<a href="/press/news/12346/">Комитет обсудил ремонт школ</a></p>'
+    '<p class="news-item"><span class="news-date-time">31.10.2022</span> '
+    '<a href="/press/news/12340/">Депутаты встретились с ветеранами</a></p></div>'
+)
+
+
+def page(head: str = "", before: str = "", date_html: str = "", after: str = "", footer: str = "") -> str:
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Закон о бюджете принят</title>{head}</head>
+<body><div class="header"><a href="/"><img src="/logo.png" alt="ЗС"></a></div>
+<table><tr><td class="left">{before}</td><td class="content">
+<h1>Закон о бюджете принят в первом чтении</h1>
+<div class="news-detail">{date_html}{ARTICLE_TEXT}</div>{after}
+</td></tr></table>
+<div class="footer">© 2005–2022 Законодательное Собрание{footer}</div></body></html>"""
+
+
+def find(html: str, tz: str = MOSCOW, fetched: datetime = FETCHED, hints=(), url: str = URL) -> str:
+    return find_published(html, url, tz, fetched, hints)
+
+
+# -- structured metadata ---------------------------------------------------------------------------------
+
+
+def test_json_ld_date_published():
+    head = ('<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle",'
+            '"datePublished":"2022-10-30T16:20:00+03:00","dateModified":"2022-11-01T09:00:00+03:00"}</script>')
+    assert find(page(head=head)) == "2022-10-30T16:20:00+03:00"
+
+
+def test_json_ld_graph_prefers_the_article_and_skips_item_lists():
+    head = ('<script type="application/ld+json">{"@graph":[{"@type":"ItemList","itemListElement":[{"@type":'
+            '"NewsArticle","datePublished":"2022-11-01T10:00:00+03:00"}]},{"@type":"Article",'
+            '"datePublished":"2022-10-20T08:00:00+03:00"}]}</script>')
+    assert find(page(head=head)) == "2022-10-20T08:00:00+03:00"
+
+
+def test_broken_json_ld_still_read():
+    head = '<script type="application/ld+json">{"@type":"NewsArticle", "datePublished": "2022-10-30",}</script>'
+    assert find(page(head=head)) == "2022-10-30"
+
+
+def test_article_published_time_not_modified_time():
+    head = ('<meta property="article:modified_time" content="2022-11-01T08:00:00+03:00">'
+            '<meta property="article:published_time" content="2022-10-29T18:05:00+03:00">')
+    assert find(page(head=head)) == "2022-10-29T18:05:00+03:00"
+
+
+def test_utc_meta_converted_to_the_previous_utc_day_local_day():
+    # 18:30 UTC on 31 October is 01:30 on 1 November in Kemerovo: the local day counts
+    head = '<meta property="article:published_time" content="2022-10-31T18:30:00+00:00">'
+    assert find(page(head=head), tz=KEMEROVO) == "2022-11-01T01:30:00+07:00"
+
+
+def test_microdata_date_published():
+    date_html = '<meta itemprop="datePublished" content="2022-10-03"><span>3 октября</span>'
+    assert find(page(date_html=date_html)) == "2022-10-03"
+
+
+def test_wordpress_time_published_not_updated():
+    date_html = ('<span class="posted-on"><a href="/2022/10/28/zakon/" rel="bookmark">'
+                 '<time class="updated" datetime="2022-11-01T12:00:00+03:00">01.11.2022</time>'
+                 '<time class="entry-date published" datetime="2022-10-28T09:15:00+03:00">28.10.2022</time></a></span>')
+    assert find(page(date_html=date_html)) == "2022-10-28T09:15:00+03:00"
+
+
+def test_wordpress_published_updated_on_one_time_element():
+    date_html = '<time class="entry-date published updated" datetime="2022-10-21T10:00:00+03:00">21.10.2022</time>'
+    assert find(page(date_html=date_html)) == "2022-10-21T10:00:00+03:00"
+
+
+def test_date_only_metadata_takes_the_time_from_the_visible_date():
+    head = '<meta property="article:published_time" content="2022-11-01">'
+    date_html = '<span class="news-date-time">01.11.2022 14:30</span>'
+    assert find(page(head=head, date_html=date_html)) == "2022-11-01T14:30:00+03:00"
+
+
+# -- the visible date ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("date_html", "expected"),
+    [
+        ('<span class="news-date-time">01.11.2022</span>', "2022-11-01"),  # 1C-Bitrix
+        ('<div class="news-date-time">01.11.2022 14:30:00</div>', "2022-11-01T14:30:00+03:00"),
+        ('<span class="date">1 ноября 2022, 14:30</span>', "2022-11-01T14:30:00+03:00"),
+        ('<span class="entry-date">1 ноября 2022</span>', "2022-11-01"),  # WordPress without datetime
+        ('<p class="date">1 ноября 2022 г.</p>', "2022-11-01"),  # home-grown
+        ('<td class="data">26.10.2022</td>', "2022-10-26"),
+        ("<div><b>19.10.2022</b></div>", "2022-10-19"),  # no class at all
+        ('<div class="info">Опубликовано: 28.10.2022 10:00 | Обновлено: 01.11.2022 12:00</div>',
+         "2022-10-28T10:00:00+03:00"),
+        ('<div class="article-dates"><span>Обновлено:</span> 01.11.2022 <br><span>Опубликовано:</span> 27.10.2022</div>',
+         "2022-10-27"),
+        ('<span class="news-date-time">31&nbsp;октября&nbsp;2022</span>', "2022-10-31"),
+        ('<span class="news-date-time">01.11.22 14:30</span>', "2022-11-01T14:30:00+03:00"),
+    ],
+)
+def test_visible_date_shapes(date_html, expected):
+    assert find(page(date_html=date_html)) == expected
+
+
+def test_sidebar_dates_are_ignored_before_and_after():
+    date_html = '<span class="news-date-time">25.10.2022</span>'
+    assert find(page(before=OTHER_NEWS, date_html=date_html, after=OTHER_NEWS)) == "2022-10-25"
+
+
+def test_classless_other_news_block_is_ignored():
+    before = ('<h4>Другие новости</h4><p><small>02.11.2022</small><br><a href="/n1">Встреча с избирателями</a></p>'
+              '<p><small>01.11.2022</small><br><a href="/n2">Заседание комитета</a></p>')
+    assert find(page(before=before, after="<p><small>11.10.2022</small></p>")) == "2022-10-11"
+
+
+def test_date_at_the_bottom_of_the_article():
+    after = '<p align="right"><i>Дата публикации: 24.10.2022</i></p>'
+    assert find(page(after=after)) == "2022-10-24"
+
+
+def test_today_in_the_page_header_is_not_the_date():
+    html = page(date_html='<span class="news-date-time">20.10.2022</span>').replace(
+        '<div class="header">', '<div class="header"><div class="today">Среда, 2 ноября 2022</div>'
+    )
+    assert find(html) == "2022-10-20"
+
+
+def test_comment_dates_are_ignored():
+    after = ('<div id="comments" class="comments-area"><ol class="comment-list"><li class="comment">'
+             '<time datetime="2022-11-01T20:00:00+03:00">01.11.2022 в 20:00</time><p>Спасибо!</p></li></ol></div>')
+    assert find(page(date_html='<span class="date">17 октября 2022</span>', after=after)) == "2022-10-17"
+
+
+def test_relative_visible_dates_in_utc_plus_7():
+    fetched = datetime(2022, 11, 1, 20, 30, tzinfo=UTC)  # 03:30 on 2 November in Kemerovo
+    today = page(date_html='<span class="date">Сегодня, 01:15</span>')
+    yesterday = page(date_html='<span class="date">Вчера, 23:50</span>')
+    assert find(today, tz=KEMEROVO, fetched=fetched) == "2022-11-02T01:15:00+07:00"
+    assert find(yesterday, tz=KEMEROVO, fetched=fetched) == "2022-11-01T23:50:00+07:00"
+
+
+def test_day_month_without_year_is_last_year_when_ahead_of_today():
+    assert find(page(date_html='<span class="date">3 ноября</span>')) == "2021-11-03"
+
+
+def test_hours_ago():
+    assert find(page(date_html='<span class="date">2 часа назад</span>')) == "2022-11-02T11:00:00+03:00"
+
+
+# -- implausible dates -----------------------------------------------------------------------------------
+
+
+def test_future_metadata_is_rejected_for_the_next_evidence():
+    head = '<meta property="article:published_time" content="2023-05-01T10:00:00+03:00">'
+    assert find(page(head=head, date_html='<span class="date">01.10.2022</span>')) == "2022-10-01"
+
+
+def test_a_day_of_tolerance_for_the_future():
+    head = '<meta property="article:published_time" content="2022-11-02T20:00:00+03:00">'
+    assert find(page(head=head)) == "2022-11-02T20:00:00+03:00"
+
+
+def test_too_old_metadata_is_rejected():
+    head = '<meta property="article:published_time" content="1970-01-01T00:00:00+00:00">'
+    assert find(page(head=head, date_html='<span class="date">30.09.2022</span>')) == "2022-09-30"
+
+
+# -- outside the page: hints, URL, nothing -----------------------------------------------------------------
+
+
+def test_rss_hint_when_the_page_has_no_date():
+    html = page(after=OTHER_NEWS)
+    assert find(html, tz=KEMEROVO, hints=["Tue, 01 Nov 2022 22:30:00 +0000"]) == "2022-11-02T05:30:00+07:00"
+
+
+def test_listing_hint_and_bad_hints_skipped():
+    assert find(page(after=OTHER_NEWS), hints=["", "не дата", "29.10.2022"]) == "2022-10-29"
+
+
+def test_page_evidence_beats_hints():
+    assert find(page(date_html='<span class="date">28.10.2022</span>'), hints=["29.10.2022"]) == "2022-10-28"
+
+
+def test_url_date():
+    assert find(page(), url="https://duma.example.ru/2022/10/15/zasedanie/") == "2022-10-15"
+    assert url_date("https://duma.example.ru/news/20221016-priem.html").isoformat() == "2022-10-16"
+    assert url_date("https://duma.example.ru/news/2022-10-17_priem/").isoformat() == "2022-10-17"
+    assert url_date("https://duma.example.ru/news/17-10-2022/").isoformat() == "2022-10-17"
+    assert url_date("https://duma.example.ru/news/12345678/") is None
+    assert url_date("https://duma.example.ru/news/2022/10/") is None
+
+
+def test_no_evidence_gives_empty_string():
+    # only sidebar dates, the footer's © and an update notice: no publication date
+    html = page(after=OTHER_NEWS, footer="<br>Обновлено: 01.11.2022")
+    assert find(html) == ""
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["", "   ", "not html at all", '{"json": [1, 2, 3]}', "<html><body><h1>", "\x00\x01\x02 <p>01.11.2022",
+     '<?xml version="1.0" encoding="windows-1251"?><html><body><p class="date">01.11.2022</p></body></html>',
+     "<div>" * 5000 + "01.11.2022"],
+)
+def test_never_raises_on_odd_input(html):
+    assert find(html) in ("", "2022-11-01")
+
+
+def test_bytes_in_cp1251():
+    html = page(date_html='<span class="news-date-time">27.10.2022</span>').replace("utf-8", "windows-1251")
+    assert find(html.encode("cp1251")) == "2022-10-27"
+
+
+# -- the pipeline ------------------------------------------------------------------------------------------
+
+
+def test_dates_pipeline_sets_published_at():
+    item = ArticleItem(
+        url=URL,
+        html=page(date_html='<span class="news-date-time">02.11.2022 01:30</span>'),
+        timezone=KEMEROVO,
+        fetched_at=FETCHED,
+        date_hints=["01.11.2022"],
+    )
+    result = DatesPipeline().process_item(item, spider=None)
+    assert result is item
+    assert item["published_at"] == "2022-11-02T01:30:00+07:00"
+
+
+def test_dates_pipeline_uses_hints_and_tolerates_missing_ones():
+    item = ArticleItem(url=URL, html=page(), timezone=MOSCOW, fetched_at=FETCHED)
+    assert DatesPipeline().process_item(item, spider=None)["published_at"] == ""
+    item = ArticleItem(url=URL, html=page(), timezone=MOSCOW, fetched_at=FETCHED, date_hints=["Вчера, 18:00"])
+    assert DatesPipeline().process_item(item, spider=None)["published_at"] == "2022-11-01T18:00:00+03:00"
