@@ -58,6 +58,19 @@ def build_parser() -> argparse.ArgumentParser:
                                                "(default: a new temporary directory)")
     demo.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
 
+    schedule = commands.add_parser("schedule", help="run the crawl service on the configured schedule",
+                                   description="Run the crawls on the cron schedules of the config until "
+                                               "SIGTERM/SIGINT (each run in its own process; logs to stderr and "
+                                               "the rotating log file).")
+    _add_config(schedule)
+    schedule.add_argument("--once", action="store_true", help="run every scheduled job once now, then exit")
+    schedule.add_argument("--verbose", action="store_true", help="show Scrapy's own log of the crawls")
+
+    status = commands.add_parser("status", help="last run, next run and health of each source",
+                                 description="Print a table: the last run of each source, its next scheduled "
+                                             "time and its health flags.")
+    _add_config(status)
+
     sources = commands.add_parser("sources", help="work with the source registry",
                                   description="Commands about the configured sources.")
     sources_commands = sources.add_subparsers(dest="sources_command", required=True, metavar="SUBCOMMAND")
@@ -70,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(check)
     _add_selection(check)
     check.add_argument("--write-report", type=Path, metavar="FILE", help="also save the report as CSV")
-    check.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
+    check.add_argument("--verbose", action="store_true",
+                       help="show Scrapy's own log (off by default: every failure is in the report)")
     return parser
 
 
@@ -162,7 +176,21 @@ def cmd_sources(args) -> int:
     return cmd_sources_check(args)
 
 
-COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "demo": cmd_demo, "sources": cmd_sources}
+def cmd_schedule(args) -> int:
+    from crawler.service import serve
+
+    return serve(load_config(args.config), once=args.once, verbose=args.verbose)
+
+
+def cmd_status(args) -> int:
+    from crawler.status import print_status
+
+    print_status(load_config(args.config))
+    return 0
+
+
+COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "demo": cmd_demo, "sources": cmd_sources,
+            "schedule": cmd_schedule, "status": cmd_status}
 
 
 def main(argv: list[str] | None = None) -> int:

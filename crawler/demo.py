@@ -58,6 +58,7 @@ def write_demo_config(directory: Path, entries: list[dict]) -> Path:
         "feeds": "feeds",
         "schedule": {"cron": "0 */2 * * *", "timezone": "Europe/Moscow"},
         "scrapy": {"DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 4},
+        "max_age_days": 100_000,  # the demo sites' news has fixed dates: keep it in range whenever the demo runs
     }
     path = directory / "dumawatch.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")

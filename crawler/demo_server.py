@@ -11,14 +11,18 @@ Any other URL is served from the file at its path (``/news/12/`` → ``news/12/i
 The placeholder ``{{base}}`` inside a served file is replaced by the site's base URL
 (``http://127.0.0.2:8123``), so feeds and sitemaps can carry absolute links.
 Every request is appended to ``server.requests`` (method, path with query, status) so tests can
-prove what a crawl fetched.
+prove what a crawl fetched. Files are served with an ``ETag`` and a ``Last-Modified`` header and
+conditional requests get ``304 Not Modified``, as on a well-configured real server; a site can turn
+that off with ``conditional: false`` in its ``site.yaml``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import threading
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -54,6 +58,7 @@ class SiteServer:
         self.charset = config.get("charset", "utf-8")
         self.routes = {str(k): str(v) for k, v in (config.get("routes") or {}).items()}
         self.headers = {str(k): str(v) for k, v in (config.get("headers") or {}).items()}
+        self.conditional = bool(config.get("conditional", True))
         self._httpd = ThreadingHTTPServer((self.host, self.port), _make_handler(self))
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
@@ -99,17 +104,29 @@ def _make_handler(site: SiteServer) -> type[BaseHTTPRequestHandler]:
                 self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html")
                 return
             body = file.read_bytes().replace(b"{{base}}", site.base_url.encode("ascii"))
+            validators = {}
+            if site.conditional:
+                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                modified = formatdate(file.stat().st_mtime, usegmt=True)
+                validators = {"ETag": etag, "Last-Modified": modified}
+                if self.headers.get("If-None-Match") == etag or (
+                        "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == modified):
+                    self._send(304, b"", None, validators)
+                    return
             ctype = CONTENT_TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0]
             ctype = ctype or "application/octet-stream"
             if ctype.startswith("text/") or ctype.endswith("xml"):
                 ctype = f"{ctype}; charset={site.charset}" if ctype.startswith("text/html") else ctype
-            self._send(200, body, ctype)
+            self._send(200, body, ctype, validators)
 
-        def _send(self, status: int, body: bytes, ctype: str) -> None:
+        def _send(self, status: int, body: bytes, ctype: str | None, extra: dict | None = None) -> None:
             site.requests.append(("GET", self.path, status))
             self.send_response(status)
-            self.send_header("Content-Type", ctype)
+            if ctype:
+                self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
+            for name, value in (extra or {}).items():
+                self.send_header(name, value)
             for name, value in site.headers.items():
                 self.send_header(name, value)
             self.end_headers()

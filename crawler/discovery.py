@@ -34,7 +34,7 @@ NOT_ARTICLE_SEGMENTS = {
     "upload", "uploads", "bitrix", "login", "auth", "register", "rss", "feed", "sitemap", "photo", "photos",
     "foto", "video", "videos", "gallery", "fotogalereya", "structure", "struktura", "about", "o-dume",
     "rukovodstvo", "komitety", "committees", "wp-admin", "wp-content", "wp-json", "wp-login.php",
-    "calendar", "archive", "arhiv", "print", "share", "comments", "attachment", "xmlrpc.php",
+    "calendar", "print", "share", "comments", "attachment", "xmlrpc.php",
 }
 FILE_EXTENSION = re.compile(
     r"\.(?:pdf|docx?|xlsx?|pptx?|rtf|odt|ods|zip|rar|7z|gz|tar|jpe?g|png|gif|webp|svg|bmp|ico|mp3|mp4|avi|"
@@ -45,6 +45,7 @@ PAGE_PARAM = re.compile(r"^(?:PAGEN_\d+|page|p|pg|paged|start|from|limitstart|of
 PAGE_PATH = re.compile(r"/page/\d+/?$|/page-\d+/?$|/p\d+/?$", re.IGNORECASE)
 ID_PARAM = re.compile(r"^(?:id|element_id|news_id|nid|newsid|item|item_id|article|article_id|post|p)$", re.I)
 DATE_PATH = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])(?:/(?:0?[1-9]|[12]\d|3[01]))?/")
+DATE_ARCHIVE = re.compile(r"(?:.*/)?(?:19|20)\d\d/\d{1,2}(?:/\d{1,2})?|(?:19|20)\d\d")
 SLUG = re.compile(r"^[\w%]+(?:[-_][\w%]+){2,}(?:\.s?html?|\.php)?$")
 NUMERIC_ID = re.compile(r"^(?:[a-z_-]*?)\d{2,}(?:[-_][\w-]+)?(?:\.s?html?|\.php)?$", re.IGNORECASE)
 NEXT_TEXT = re.compile(r"^(?:следующая|далее|вперед|вперёд|next|»|>|>>|→|ещё|еще|показать ещё)\b", re.I)
@@ -114,8 +115,8 @@ def looks_like_article(url: str, pattern: str | None = None, trusted: bool = Fal
     query = parse_qsl(parts.query)
     if any(ID_PARAM.match(k) and v.isdigit() for k, v in query):
         return True
-    if not segments:
-        return False
+    if not segments or DATE_ARCHIVE.fullmatch("/".join(segments)):
+        return False  # the home page, or a day/month/year archive listing
     last = segments[-1]
     if DATE_PATH.search(path if path.endswith("/") else path + "/") and (len(segments) >= 3 and not last.isdigit()
                                                                          or len(segments) >= 4):
@@ -181,18 +182,37 @@ def date_beside(anchor: etree._Element, max_levels: int = 4) -> str | None:
     return None
 
 
+def page_number(url: str) -> int:
+    """The page number a listing URL names (1 when it names none)."""
+    parts = urlsplit(url)
+    found = re.search(r"/page[/-](\d+)/?$", parts.path)
+    if found:
+        return int(found.group(1))
+    for key, value in parse_qsl(parts.query):
+        if PAGE_PARAM.match(key) and value.isdigit():
+            return int(value)
+    return 1
+
+
 def next_page_links(root: etree._Element, page_url: str) -> list[str]:
-    """Links to further pages of the same listing (numbered pages, «Следующая», rel=next)."""
+    """The link to the next page of the same listing: rel=next or «Следующая», else the next number.
+
+    Only the next page, never all the numbered pages a pager shows at once, so that the spider can
+    stop paging where the listing stops bringing new articles.
+    """
     base = listing_base(page_url)
-    found = []
+    current = page_number(page_url)
+    numbered: dict[int, str] = {}
     for url, text, anchor in links(root, page_url):
         rel = (anchor.get("rel") or "").lower()
+        if "next" in rel.split() or NEXT_TEXT.match(text):
+            if host_of(url) == host_of(page_url) and not looks_like_article(url) and url != page_url:
+                return [url]
         if is_pagination(url) and listing_base(url) == base:
-            found.append(url)
-        elif "next" in rel or NEXT_TEXT.match(text):
-            if host_of(url) == host_of(page_url) and not looks_like_article(url):
-                found.append(url)
-    return list(dict.fromkeys(found))
+            number = page_number(url)
+            if number > current:
+                numbered.setdefault(number, url)
+    return [numbered[min(numbered)]] if numbered else []
 
 
 def feed_links(root: etree._Element, base_url: str) -> list[str]:

@@ -83,7 +83,8 @@ def setup_logging(config: Config, verbose: bool = False) -> None:
     ]
     for handler in handlers:
         handler.setFormatter(formatter)
-    for name, level in (("dumawatch", logging.INFO), ("apscheduler", logging.INFO if verbose else logging.WARNING)):
+    # APScheduler's own warnings about skipped slots are long: the service logs them itself (on_skipped_slot)
+    for name, level in (("dumawatch", logging.INFO), ("apscheduler", logging.INFO if verbose else logging.ERROR)):
         logger = logging.getLogger(name)
         logger.setLevel(level)
         logger.propagate = False
@@ -284,6 +285,7 @@ def run_rows(store, source_ids: list[str], since: datetime) -> list[dict]:
 
 def serve(config: Config, once: bool = False, verbose: bool = False) -> int:
     """Run the service until SIGTERM/SIGINT (or, with ``once``, run every job once now); returns 0."""
+    from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -303,6 +305,13 @@ def serve(config: Config, once: bool = False, verbose: bool = False) -> int:
         if scheduler.running:
             scheduler.shutdown(wait=False)
 
+    def on_skipped_slot(event):
+        why = "the previous run is still going" if event.code == EVENT_JOB_MAX_INSTANCES else "missed by too long"
+        times = getattr(event, "scheduled_run_times", None) or [getattr(event, "scheduled_run_time", None)]
+        when = times[-1].isoformat(timespec="seconds") if times[-1] else "?"
+        log.warning("slot %s of job '%s' skipped: %s", when, event.job_id, why)
+
+    scheduler.add_listener(on_skipped_slot, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     log.info("service start (pid %s): %d job(s), %d source(s), run_timeout %s s, log %s", os.getpid(), len(jobs),

@@ -40,8 +40,17 @@ from pipelines.date_evidence import find_published
 from pipelines.urlkeys import url_key
 
 OK, NEEDS_PROFILE, DOWN = "ok", "needs a profile", "down"
-# Scrapy ≥ 2.14 wraps Twisted's connection errors in its own exceptions; older versions pass them through.
-_scrapy_error = lambda name: getattr(scrapy.exceptions, name, net.ConnectError)  # noqa: E731
+
+
+class _NeverRaised(Exception):
+    pass
+
+
+def _scrapy_error(name: str) -> type[Exception]:
+    """Recent Scrapy wraps Twisted's connection errors in its own exceptions; older versions let them through."""
+    return getattr(scrapy.exceptions, name, _NeverRaised)
+
+
 DNS_ERRORS = (net.DNSLookupError, _scrapy_error("CannotResolveHostError"))
 REFUSED_ERRORS = (net.ConnectionRefusedError, _scrapy_error("DownloadConnectionRefusedError"))
 TIMEOUT_ERRORS = (net.TimeoutError, net.TCPTimedOutError, _scrapy_error("DownloadTimeoutError"))
@@ -88,7 +97,7 @@ class CheckResult:
         if not self.reachable:
             return DOWN, f"home page: {self.reach_detail}"
         if not self.articles:
-            return NEEDS_PROFILE, "no article URLs found (give listing, feeds or article_pattern)"
+            return NEEDS_PROFILE, "no article URLs found: give the entry listing, feeds or article_pattern"
         sample = self.sample
         if sample is None:
             return NEEDS_PROFILE, "the sample article was not fetched"
@@ -212,7 +221,7 @@ def read_sample(response: Response, source: Source, text_response) -> Sample:
     if len(text) < MIN_TEXT_CHARS:
         sample.problem = f"no article text ({len(text)} characters; give a body selector or article_pattern)"
     elif not sample.title:
-        sample.problem = "no title (give a title selector)"
+        sample.problem = "no title (give the entry a title selector)"
     return sample
 
 
@@ -222,6 +231,8 @@ def check_sources(config: Config, sources: list[Source], verbose: bool = False) 
         return []
     settings = build_settings(config.scrapy, verbose=verbose, watchlist=config.watchlist)
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")   # the sample never reaches a pipeline
+    if not verbose:  # every failure is in the report: Scrapy's tracebacks for down sites would only be noise
+        settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
     store = Store("sqlite://")                                  # throwaway: the user's store is not touched
     try:
         process = CrawlerProcess(settings)

@@ -261,8 +261,9 @@ def parse_russian_date(text: str, tz: str, now: datetime, *, fallback: bool = Tr
         return None
     zone_info = zone(tz)
     local = local_now(now, zone_info)
-    if RFC2822.search(text):
-        value = _parse_rfc2822(text[RFC2822.search(text).start() :], zone_info)
+    rfc = RFC2822.search(text)
+    if rfc:
+        value = _parse_rfc2822(text[rfc.start() :], zone_info)
         if value is not None:
             return value
     value = _parse_patterns(text, zone_info, local)

@@ -6,6 +6,8 @@ are duplicates; the listing paginates Bitrix-style (``?PAGEN_1=N``), 10 rows a p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 COMMITTEES = ["по бюджету, налогам и сборам", "по образованию и науке", "по здравоохранению", "по аграрной политике",
@@ -34,9 +36,14 @@ def article_text(n: int) -> list[str]:
     ]
 
 
+def recent(n: int) -> date:
+    """Default publication dates: two articles a day, back from yesterday."""
+    return date.today() - timedelta(days=1 + n // 2)
+
+
 def build_site(root: Path, articles: int, per_page: int = 10, name: str = "Областная дума (нагрузочный стенд)",
-               day: int = 20) -> list[str]:
-    """Write the site into ``root``; returns the article paths."""
+               published: Callable[[int], date] = recent) -> list[str]:
+    """Write the site into ``root``; returns the article paths (newest first)."""
     root.mkdir(parents=True, exist_ok=True)
     pages = (articles + per_page - 1) // per_page
     routes = "".join(f'  "/news/?PAGEN_1={p}": news/page-{p}.html\n' for p in range(2, pages + 1))
@@ -52,16 +59,18 @@ def build_site(root: Path, articles: int, per_page: int = 10, name: str = "Об�
         nid = 10000 + n
         path = f"/news/{nid}/"
         paths.append(path)
-        date = f"{(day - n // 40 - 1) % 28 + 1:02d}.11.2026"
+        day = published(n).strftime("%d.%m.%Y")
         title = f"Комитет {COMMITTEES[n % len(COMMITTEES)]} обсудил {SUBJECTS[(n * 7) % len(SUBJECTS)]} ({n})"
-        body = (f'<div class="news-detail"><h1>{title}</h1><span class="news-date-time">{date}</span>'
+        body = (f'<div class="news-detail"><h1>{title}</h1><span class="news-date-time">{day}</span>'
                 + "".join(f"<p>{p}</p>" for p in article_text(n)) + "</div>")
         target = root / "news" / str(nid)
         target.mkdir(parents=True, exist_ok=True)
         (target / "index.html").write_text(shell.format(title=title, head="", body=body), encoding="utf-8")
     for p in range(1, pages + 1):
         chunk = paths[(p - 1) * per_page:p * per_page]
-        rows = "".join(f'<div class="news-item"><a href="{path}">Новость {path}</a></div>' for path in chunk)
+        rows = "".join(f'<div class="news-item"><span class="news-date-time">{published(n).strftime("%d.%m.%Y")}'
+                       f'</span> <a href="{path}">Новость {path}</a></div>'
+                       for n, path in enumerate(chunk, start=(p - 1) * per_page))
         nav = "".join(f'<a href="/news/?PAGEN_1={q}">{q}</a> ' for q in range(1, pages + 1) if q != p)
         html = shell.format(title="Новости", head="", body=f"<h1>Новости</h1>{rows}<div class='nav'>{nav}</div>")
         (root / "news" / ("index.html" if p == 1 else f"page-{p}.html")).write_text(html, encoding="utf-8")

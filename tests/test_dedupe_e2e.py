@@ -112,3 +112,37 @@ def site_dir(name: str):
     from conftest import TEST_SITES
 
     return TEST_SITES / name
+
+
+def test_second_run_on_unchanged_feed_site_uses_conditional_requests(serve, tmp_path):
+    site = serve("wordpress")
+    config = write_config(tmp_path, [source_entry(site, "zskuzbass", "Asia/Novokuznetsk")])
+    run_cli("crawl", "--config", config, check=True)
+    first = list(site.requests)
+    site.requests.clear()
+    run_cli("crawl", "--config", config, check=True)
+    second = site.requests
+    assert ("GET", "/feed/", 304) in second and ("GET", "/sitemap.xml", 304) in second
+    article_requests = [path for _, path, _ in second if path.startswith("/2026/")]
+    assert article_requests == []
+    print(f"first run: {len(first)} requests, second run: {len(second)} requests: {[p for _, p, _ in second]}")
+    assert len(second) <= 6
+
+
+def test_listing_that_goes_back_years_stops_at_the_horizon(serve, tmp_path):
+    from datetime import date, timedelta
+
+    from bigsite import build_site
+
+    def published(n: int) -> date:  # ten fresh articles, then years of archive
+        return date.today() - timedelta(days=1 + n if n < 10 else 400 + 30 * n)
+
+    build_site(tmp_path / "site", 60, per_page=10, published=published)
+    site = serve(tmp_path / "site")
+    config = write_config(tmp_path / "cfg", [source_entry(site, "archive")], max_age_days=30)
+    run_cli("crawl", "--config", config, check=True)
+    paths = site.paths_requested()
+    articles = [p for p in paths if p.startswith("/news/1")]
+    assert len(articles) == 10
+    assert "/news/?PAGEN_1=3" not in paths  # page 2 was all too old: the pagination stopped there
+    assert len(read_csv(tmp_path / "cfg" / "feeds" / "articles.csv")) == 10

@@ -1,0 +1,124 @@
+"""What a fetched body really is: binary files served as ``text/html``, and the charset a Russian page really uses.
+
+Regional sites lie about their content: PDFs and images go out as ``text/html``, pages saved in
+windows-1251 are declared UTF-8 (and the other way round, after a CMS migration), and some pages mix
+both (a UTF-8 template around a windows-1251 news text). The rules, in order:
+
+1. a byte-order mark decides (Scrapy already honours it);
+2. a body whose non-ASCII bytes are valid UTF-8 is UTF-8, whatever the header says (a windows-1251 or
+   KOI8-R text of any length is never valid UTF-8 by accident);
+3. a body declared UTF-8 (or undeclared) that is not valid UTF-8 is read as UTF-8 where it is, and each
+   invalid run as the legacy Cyrillic code page it looks like (windows-1251 or KOI8-R, told apart by
+   which byte range carries the lowercase letters);
+4. otherwise the declared charset stands.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+BINARY_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"RIFF", "a media file"),
+    (b"\x00\x00\x00", "a media file"),
+)
+BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+UTF8_NAMES = {"utf-8", "utf8", "utf_8", "ascii", "us-ascii", "cp65001"}
+NON_ASCII = re.compile(rb"[\x80-\xff]")
+SNIFF_BYTES = 4096
+MAX_BINARY_SHARE = 0.1   # share of NUL and C0 control bytes above which a "page" is a binary file
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What binary file ``body`` is ("a PDF document"...), or None when it may be a text page."""
+    head = body[:SNIFF_BYTES]
+    stripped = head.lstrip()
+    for magic, kind in BINARY_MAGIC:
+        if stripped.startswith(magic):
+            return kind
+    if head.startswith(BOMS[1:]):
+        return None  # UTF-16 text has NULs everywhere
+    controls = sum(1 for byte in head if byte < 9 or 13 < byte < 32)
+    if head and controls / len(head) > MAX_BINARY_SHARE:
+        return "a binary file"
+    return None
+
+
+def _legacy_cyrillic(data: bytes) -> str:
+    """windows-1251 or KOI8-R: in running Russian text most letters are lowercase.
+
+    Lowercase letters are bytes 0xE0-0xFF in windows-1251 and 0xC0-0xDF in KOI8-R (and the other way
+    round for capitals).
+    """
+    high = sum(1 for byte in data if byte >= 0xE0)
+    low = sum(1 for byte in data if 0xC0 <= byte < 0xE0)
+    return "cp1251" if high >= low else "koi8_r"
+
+
+def _normalised(encoding: str | None) -> str:
+    if not encoding:
+        return ""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return encoding.lower()
+
+
+def decode_page(body: bytes, declared: str | None) -> tuple[str, str] | None:
+    """(text, encoding used) when the rules above override ``declared``; None when it stands."""
+    if body.startswith(BOMS) or not NON_ASCII.search(body):
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return None if _normalised(declared) == "utf-8" else (text, "utf-8")
+    if declared and _normalised(declared) not in UTF8_NAMES and _normalised(declared) != "utf-8":
+        return None  # a legacy charset was declared and the bytes are not UTF-8: believe it
+    legacy = _legacy_cyrillic(body)
+    pieces, position = [], 0
+    while position < len(body):
+        try:
+            pieces.append(body[position:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            start, end = position + exc.start, position + exc.end
+            pieces.append(body[position:start].decode("utf-8"))
+            # take the whole run of bytes that do not start valid UTF-8, in the legacy code page
+            while end < len(body) and body[end] >= 0x80 and not _starts_utf8(body, end):
+                end += 1
+            pieces.append(body[start:end].decode(legacy, errors="replace"))
+            position = end
+    mixed = "utf-8+" + legacy if any(_valid_multibyte(body)) else legacy
+    return "".join(pieces), mixed
+
+
+def _starts_utf8(body: bytes, index: int) -> bool:
+    """Does a valid UTF-8 multi-byte sequence start at ``index``?"""
+    for length in (2, 3, 4):
+        try:
+            body[index:index + length].decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def _valid_multibyte(body: bytes):
+    for match in re.finditer(rb"[\xc2-\xf4][\x80-\xbf]+", body):
+        try:
+            match.group().decode("utf-8")
+            yield True
+            return
+        except UnicodeDecodeError:
+            continue

@@ -1,0 +1,48 @@
+"""``dumawatch status``: the last run of each source, its next scheduled time and its health flags, as a table.
+
+Read-only: it takes no lock and works beside a running service or crawl.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from crawler.config import Config
+
+COLUMNS = ("source", "last run (UTC)", "status", "pages", "new", "mentions", "errors", "next run", "health")
+
+
+def status_rows(config: Config) -> list[tuple[str, ...]]:
+    from crawler.health import SourceHealth, health_report
+    from crawler.service import next_run, plan_jobs
+    from crawler.store import Store
+
+    next_runs = {}
+    for job in plan_jobs(config):
+        when = next_run(job)
+        for sid in job.source_ids:
+            next_runs[sid] = when.strftime("%Y-%m-%d %H:%M:%S %Z") if when else "never"
+    if config.state_path is not None and not config.state_path.exists():
+        report = [SourceHealth(source.id) for source in config.sources]
+    else:
+        store = Store(config.state_url)
+        try:
+            report = health_report(config, store)
+        finally:
+            store.close()
+    rows = []
+    for health in report:
+        last = health.last_run or {}
+        flags = "; ".join(health.flags) if health.flags else health.state
+        rows.append((health.source_id, last.get("started", "never")[:19].replace("T", " "), last.get("status", ""),
+                     str(last.get("pages", "")), str(last.get("new_articles", "")),
+                     str(last.get("new_mentions", "")), str(last.get("errors", "")),
+                     next_runs.get(health.source_id, "disabled"), flags))
+    return rows
+
+
+def print_status(config: Config, out=sys.stdout) -> None:
+    rows = [COLUMNS, *status_rows(config)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(), file=out)
