@@ -73,6 +73,22 @@ def _normalised(encoding: str | None) -> str:
         return encoding.lower()
 
 
+def _invalid_runs(body: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each run of bytes that is not valid UTF-8."""
+    runs, position = [], 0
+    while position < len(body):
+        try:
+            body[position:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            start, end = position + exc.start, position + exc.end
+            while end < len(body) and body[end] >= 0x80 and not _starts_utf8(body, end):
+                end += 1
+            runs.append((start, end))
+            position = end
+    return runs
+
+
 def decode_page(body: bytes, declared: str | None) -> tuple[str, str] | None:
     """(text, encoding used) when the rules above override ``declared``; None when it stands."""
     if body.startswith(BOMS) or not NON_ASCII.search(body):
@@ -85,22 +101,20 @@ def decode_page(body: bytes, declared: str | None) -> tuple[str, str] | None:
         return None if _normalised(declared) == "utf-8" else (text, "utf-8")
     if declared and _normalised(declared) not in UTF8_NAMES and _normalised(declared) != "utf-8":
         return None  # a legacy charset was declared and the bytes are not UTF-8: believe it
-    legacy = _legacy_cyrillic(body)
+    runs = _invalid_runs(body)
+    legacy_bytes = b"".join(body[start:end] for start, end in runs)
+    legacy = _legacy_cyrillic(legacy_bytes)
+    high = len(NON_ASCII.findall(body))
+    if len(legacy_bytes) * 2 >= high:
+        # mostly legacy: the few "valid UTF-8" pairs are accidents of the legacy code page (KOI8-R «дё»)
+        return body.decode(legacy, errors="replace"), legacy
     pieces, position = [], 0
-    while position < len(body):
-        try:
-            pieces.append(body[position:].decode("utf-8"))
-            break
-        except UnicodeDecodeError as exc:
-            start, end = position + exc.start, position + exc.end
-            pieces.append(body[position:start].decode("utf-8"))
-            # take the whole run of bytes that do not start valid UTF-8, in the legacy code page
-            while end < len(body) and body[end] >= 0x80 and not _starts_utf8(body, end):
-                end += 1
-            pieces.append(body[start:end].decode(legacy, errors="replace"))
-            position = end
-    mixed = "utf-8+" + legacy if any(_valid_multibyte(body)) else legacy
-    return "".join(pieces), mixed
+    for start, end in runs:
+        pieces.append(body[position:start].decode("utf-8"))
+        pieces.append(body[start:end].decode(legacy, errors="replace"))
+        position = end
+    pieces.append(body[position:].decode("utf-8"))
+    return "".join(pieces), "utf-8+" + legacy
 
 
 def _starts_utf8(body: bytes, index: int) -> bool:
@@ -114,11 +128,41 @@ def _starts_utf8(body: bytes, index: int) -> bool:
     return False
 
 
-def _valid_multibyte(body: bytes):
-    for match in re.finditer(rb"[\xc2-\xf4][\x80-\xbf]+", body):
-        try:
-            match.group().decode("utf-8")
-            yield True
-            return
-        except UnicodeDecodeError:
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)\b[^>]*?(/?)>")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+        "wbr", "p", "li", "option", "td", "tr", "th"}  # void, or closed implicitly so often they mislead depth
+MAX_DEPTH = 200
+
+
+def sanitize_markup(html: str, max_depth: int = MAX_DEPTH) -> str:
+    """The page without control characters (NULs become U+FFFD in lxml) and with nesting capped.
+
+    libxml2 stops parsing at 256 levels, trafilatura recurses: a page nested 10,000 deep would lose
+    its text. Tags opened deeper than ``max_depth`` are dropped together with their closing tags;
+    the text inside them stays.
+    """
+    html = CONTROL_CHARS.sub("", html)
+    if html.count("<") < max_depth:
+        return html
+    out, position, depth, skipped = [], 0, 0, 0
+    changed = False
+    for match in TAG.finditer(html):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if name in VOID or self_closing:
             continue
+        if not closing:
+            if depth >= max_depth:
+                out.append(html[position:match.start()])
+                position, skipped, changed = match.end(), skipped + 1, True
+            else:
+                depth += 1
+        elif skipped:
+            out.append(html[position:match.start()])
+            position, skipped = match.end(), skipped - 1
+        else:
+            depth = max(0, depth - 1)
+    if not changed:
+        return html
+    out.append(html[position:])
+    return "".join(out)

@@ -100,8 +100,6 @@ class CrawlService:
         self.verbose = verbose
         self.kill_grace = kill_grace
         self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._child: subprocess.Popen | None = None
         self._idle = threading.Condition()
         self._active = 0
 
@@ -133,26 +131,11 @@ class CrawlService:
         log.info("run start: job '%s' (%s, %s): %s", job.name, job.schedule.cron, job.schedule.timezone,
                  ", ".join(job.source_ids))
         with tempfile.TemporaryFile() as output:
-            with self._lock:
-                if self.stopping.is_set():
-                    return "stopped"
-                # a session of its own: a Ctrl-C on the terminal reaches the service only, which then
-                # sends the child one SIGTERM (a second one would make Scrapy stop uncleanly)
-                child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output,
-                                         stderr=None if self.verbose else subprocess.STDOUT,
-                                         start_new_session=True)
-                self._child = child
-            timed_out = False
-            try:
-                child.wait(timeout=self.config.service.run_timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                log.warning("run of job '%s' passed run_timeout (%s s): stopping it", job.name,
-                            self.config.service.run_timeout)
-                self._stop_child(child)
-            finally:
-                with self._lock:
-                    self._child = None
+            # a session of its own: a Ctrl-C on the terminal reaches the service only, which then sends
+            # the child one SIGTERM (a second one would make Scrapy stop uncleanly)
+            child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output,
+                                     stderr=None if self.verbose else subprocess.STDOUT, start_new_session=True)
+            timed_out = self._watch(job, child, clock + self.config.service.run_timeout)
             output.seek(0)
             tail = output.read()[-2000:].decode("utf-8", "replace").strip()
         returncode = child.returncode
@@ -229,6 +212,27 @@ class CrawlService:
         return run_rows(store, job.source_ids, spawned)
 
     # -- stopping ------------------------------------------------------------------------------------------
+    def _watch(self, job: Job, child: subprocess.Popen, deadline: float) -> bool:
+        """Wait for the crawl; stop it on a service stop or past the deadline. True when it timed out.
+
+        Only this thread signals the child, so it gets exactly one SIGTERM whatever arrives when.
+        """
+        while True:
+            try:
+                child.wait(timeout=0.25)
+                return False
+            except subprocess.TimeoutExpired:
+                pass
+            if self.stopping.is_set():
+                log.info("stopping: asking the running crawl (pid %s) to stop cleanly", child.pid)
+                self._stop_child(child)
+                return False
+            if time.monotonic() > deadline:
+                log.warning("run of job '%s' passed run_timeout (%s s): stopping it", job.name,
+                            self.config.service.run_timeout)
+                self._stop_child(child)
+                return True
+
     def _stop_child(self, child: subprocess.Popen) -> None:
         """SIGTERM (Scrapy stops gracefully and writes its rows and feeds), SIGKILL after the grace period."""
         if child.poll() is not None:
@@ -242,25 +246,11 @@ class CrawlService:
             child.wait()
 
     def request_stop(self) -> None:
-        """Stop launching runs and send the running crawl (if any) one SIGTERM. Safe in a signal handler."""
-        if self.stopping.is_set():
-            return
+        """Launch no more runs; the run in progress stops its crawl cleanly (see _watch). Signal-safe."""
         self.stopping.set()
-        child = self._child
-        if child is not None and child.poll() is None:
-            log.info("stopping: asking the running crawl (pid %s) to stop cleanly", child.pid)
-            child.send_signal(signal.SIGTERM)
 
     def wait_idle(self) -> None:
-        """Wait for the run in progress to end (SIGKILL its crawl after the grace period)."""
-        deadline = time.monotonic() + self.kill_grace
-        with self._idle:
-            while self._active and time.monotonic() < deadline:
-                self._idle.wait(0.2)
-        child = self._child
-        if child is not None and child.poll() is None:
-            log.error("crawl process %s did not stop in %.0f s: killing it", child.pid, self.kill_grace)
-            child.kill()
+        """Wait for the run in progress to stop its crawl and record it."""
         with self._idle:
             while self._active:
                 self._idle.wait(0.2)

@@ -14,6 +14,11 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 500,
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.BackoffMiddleware": 560,       # process_response runs before RetryMiddleware (550)
+    "crawler.middlewares.SourceBoundsMiddleware": 60,   # a redirect off the site: refused before robots.txt
+}
+
 DEFAULTS = {
     "BOT_NAME": "dumawatch",
     "USER_AGENT": f"dumawatch/{__version__} (media monitor of regional parliaments' news)",
@@ -36,6 +41,14 @@ DEFAULTS = {
     "DEPTH_LIMIT": 0,
     "DNS_TIMEOUT": 15,
     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+    # hostile web (issue 9): certificates verified per source, redirects kept on the source's site,
+    # retries of 429/5xx wait (Retry-After, else exponential back-off)
+    "DOWNLOAD_HANDLERS": {"https": "crawler.tls.PerSourceTLSHandler"},
+    "DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES,
+    "LOG_FORMATTER": "crawler.logformatter.ShortItemLogFormatter",
+    "EXTENSIONS": {"crawler.logformatter.QuietDownloadErrors": 0},
+    "DUMAWATCH_RETRY_BACKOFF": 1.0,
+    "DUMAWATCH_RETRY_AFTER_MAX": 60,
 }
 
 

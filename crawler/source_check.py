@@ -274,7 +274,8 @@ def print_report(results: list[CheckResult], elapsed: float, out=sys.stdout) -> 
         print(f"\n{source.id}: {source.name} ({source.url})", file=out)
         print(f"  reachable  {'yes' if result.reachable else 'no'} ({result.reach_detail})", file=out)
         counts = ", ".join(f"{channel} {result.found.get(channel, 0)}" for channel in CHANNELS)
-        print(f"  discovery  {result.discovery} ({counts}; {result.articles} article URLs)", file=out)
+        plural = "" if result.articles == 1 else "s"
+        print(f"  discovery  {result.discovery} ({counts}; {result.articles} article URL{plural})", file=out)
         if result.sample:
             sample = result.sample
             print(f"  sample     {sample.url}", file=out)

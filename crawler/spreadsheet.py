@@ -6,6 +6,9 @@ A cell that a spreadsheet would evaluate (OWASP CSV injection: it starts, after 
 - Russian direct speech that opens with a hyphen («- В эти дни…») gets the em dash typography wants
   («— В эти дни…»), which no spreadsheet evaluates and every reader reads the same;
 - anything else gets a leading apostrophe, the usual spreadsheet marker for "this is text".
+
+A cell longer than Excel's limit of 32,767 characters (LibreOffice and Python's csv module choke on
+such cells too) is cut at ``MAX_CELL_CHARS`` with an ellipsis.
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ import re
 FORMULA_START = ("=", "+", "-", "@")
 SPEECH_DASH = re.compile(r"^[-‐]\s+(?=\w)|^-(?=[А-Яа-яЁё])")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_CELL_CHARS = 32_000
 
 
 def safe_cell(value: object) -> str:
     if value is None:
         return ""
     text = CONTROL.sub("", str(value))
+    if len(text) > MAX_CELL_CHARS:
+        text = text[:MAX_CELL_CHARS - 1] + "…"
     stripped = text.lstrip(" \t\r\n\u00a0")
     if not stripped.startswith(FORMULA_START):
         return stripped if text[:1] in ("\t", "\r", "\n") else text

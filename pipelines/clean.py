@@ -155,8 +155,10 @@ def extract(html: str, url: str, title_selector: str | None = None, body_selecto
     text = select_text(html, body_selector) if body_selector else ""
     if not text:
         drop_related_blocks(tree)
-        document = trafilatura.bare_extraction(
-            lxml.html.tostring(tree, encoding="unicode"), url=url, include_comments=False, include_tables=False,
+        for node in list(tree.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
+            node.drop_tree()  # as trafilatura's own parser drops them
+        document = trafilatura.bare_extraction(  # the tree itself (trafilatura works on a copy): no reparse
+            tree, url=url, include_comments=False, include_tables=False,
             with_metadata=False, deduplicate=False, favor_precision=True,
         )
         text = tidy(document.text or "") if document is not None else ""
@@ -176,6 +178,13 @@ class CleanPipeline:
         pipeline.crawler = crawler
         return pipeline
 
+    @staticmethod
+    def _note(spider, item, message: str) -> None:
+        """Name the page in the run's details (not counted as an error: health watches empty pages)."""
+        note = getattr(spider, "note_problem", None)
+        if note is not None:
+            note(item["source_id"], message)
+
     def process_item(self, item, spider=None):
         spider = spider or self.crawler.spider
         source = spider.sources[item["source_id"]]
@@ -183,9 +192,11 @@ class CleanPipeline:
             title, text = extract(item["html"], item["url"], source.title, source.body)
         except Exception as exc:  # trafilatura or lxml choking on a hostile page: report, never crash
             spider.count(item["source_id"], "empty_pages")
-            raise EmptyPage(f"cannot extract {item['url']}: {type(exc).__name__}: {exc}") from None
+            self._note(spider, item, f"cannot extract {item['url']}: {type(exc).__name__}: {exc}"[:300])
+            raise EmptyPage(f"cannot extract {item['url']}: {type(exc).__name__}: {exc}"[:300]) from None
         if len(text) < MIN_TEXT_CHARS:
             spider.count(item["source_id"], "empty_pages")
+            self._note(spider, item, f"no article text on {item['url']} ({len(text)} characters)")
             raise EmptyPage(f"no article text on {item['url']} ({len(text)} characters)")
         title = title or text.split("\n", 1)[0][:200]
         first, _, rest = text.partition("\n")

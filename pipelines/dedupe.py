@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from scrapy.exceptions import DropItem
 
-from pipelines.fingerprints import REPRINT_RESEMBLANCE, content_hash, resemblance, shingle_sketch
+from pipelines.fingerprints import REPRINT_RESEMBLANCE, content_hash, jaccard, shingle_sketch, shingles
 from pipelines.urlkeys import same_site, url_key
 
 
@@ -68,10 +68,13 @@ class DedupePipeline:
             raise DuplicateArticle(f"{item['url']} has the same text as {same_text['url']}")
         item["sketch"] = shingle_sketch(item["text"])
         item["duplicate_of"] = ""
+        own_shingles = None  # built once, only when a candidate from another site needs checking
         for candidate in store.near_duplicate_candidates(item["sketch"]):
             if candidate["source_id"] == item["source_id"]:
                 continue  # a site's own look-alike notices are separate articles; reprints cross sites
-            if resemblance(item["text"], candidate["text"]) < REPRINT_RESEMBLANCE:
+            if own_shingles is None:
+                own_shingles = shingles(item["text"])
+            if jaccard(own_shingles, shingles(candidate["text"])) < REPRINT_RESEMBLANCE:
                 continue
             root_url = candidate["duplicate_of"] or candidate["url"]
             root = store.article_by_url(root_url) or candidate

@@ -34,20 +34,31 @@ def _hash64(shingle: str) -> int:
     return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big") >> 1
 
 
-def shingle_hashes(text: str) -> set[int]:
+def shingles(text: str) -> set[tuple[str, ...]]:
+    """The text's word 3-shingles, as tuples of words (cheap to build; no hashing)."""
     tokens = words(text)
-    return {_hash64(" ".join(tokens[i:i + SHINGLE_SIZE])) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
+    return set(zip(*(tokens[i:] for i in range(SHINGLE_SIZE))))
+
+
+def shingle_hashes(text: str) -> set[int]:
+    return {_hash64(" ".join(shingle)) for shingle in shingles(text)}
 
 
 def shingle_sketch(text: str) -> list[int]:
     """The sampled shingle hashes of ``text`` (empty for texts too short to be called reprints)."""
-    if len(words(text)) < MIN_WORDS_FOR_REPRINT:
+    tokens = words(text)
+    if len(tokens) < MIN_WORDS_FOR_REPRINT:
         return []
-    return sorted(h for h in shingle_hashes(text) if h % SAMPLE_MODULUS == 0)[:SKETCH_SIZE]
+    hashes = {_hash64(" ".join(shingle)) for shingle in set(zip(*(tokens[i:] for i in range(SHINGLE_SIZE))))}
+    return sorted(h for h in hashes if h % SAMPLE_MODULUS == 0)[:SKETCH_SIZE]
 
 
-def resemblance(text: str, other: str) -> float:
-    a, b = shingle_hashes(text), shingle_hashes(other)
+def jaccard(a: set, b: set) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+def resemblance(text: str, other: str) -> float:
+    """Jaccard similarity of the two texts' 3-shingle sets (the shingles themselves, not their hashes)."""
+    return jaccard(shingles(text), shingles(other))

@@ -18,7 +18,6 @@ import datetime as dt
 import gzip
 import io
 import ipaddress
-import socket
 import ssl
 import threading
 import time
@@ -76,6 +75,17 @@ FLAKY_ARTICLES = {
     ),
 }
 
+# served by every fault server; the target of /news/211-redirect-offsite/ on the "foreign" one
+FOREIGN_ARTICLE = "/news/301-chuzhoj-sajt/"
+FOREIGN_TEXT = (
+    "Делегация думы обменялась опытом с коллегами из соседнего региона",
+    ["Депутаты областной думы побывали с рабочим визитом в законодательном собрании соседнего региона "
+     "и обсудили практику публичных слушаний по проекту бюджета.",
+     "Стороны договорились об обмене законодательными инициативами в сфере поддержки сельского хозяйства "
+     "и о совместном семинаре для депутатов муниципальных образований.",
+     "Следующая встреча запланирована на весну, она пройдёт в областном центре."],
+)
+
 # fault path → what the crawl must report (a fragment of the error detail)
 FAULTS = {
     "/news/201-http-500/": "HTTP 500",
@@ -87,7 +97,7 @@ FAULTS = {
     "/news/207-http-429/": "HTTP 429",
     "/news/208-hang/": "timed out",
     "/news/209-trickle/": "timed out",
-    "/news/210-redirect-loop/": "too many redirects",
+    "/news/210-redirect-loop/": "redirect loop",
     "/news/211-redirect-offsite/": "redirect to another domain",
     "/news/212-truncated/": "truncated",
     "/news/213-huge/": "larger than the download limit",
@@ -114,6 +124,13 @@ def article_html(title: str, paragraphs: list[str], day: str = "2026-11-02") -> 
     )
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up (the crawler giving up on a fault) are expected here, not tracebacks."""
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
 @dataclass
 class FaultServer:
     """The fault site on one loopback address (HTTP, or HTTPS with ``tls=(certfile, keyfile)``)."""
@@ -132,13 +149,14 @@ class FaultServer:
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._hits: dict[str, int] = {}
-        self._httpd = ThreadingHTTPServer((self.host, self.port), _make_handler(self))
+        self._httpd = _QuietServer((self.host, self.port), _make_handler(self))
         self._httpd.daemon_threads = True
         if self.tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*self.tls)
             self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
         self.port = self._httpd.server_address[1]
+        gzip_bomb()  # made before the first request, so that request is not slowed by it
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._timer = threading.Timer(self.lifetime, self.stop)
         self._timer.daemon = True
@@ -188,14 +206,21 @@ class FaultServer:
 
 def _gzip_bomb(size: int) -> bytes:
     out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as handle:
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6) as handle:
         chunk = b"\0" * MB
         for _ in range(size // MB):
             handle.write(chunk)
     return out.getvalue()
 
 
-_BOMB_CACHE: dict[int, bytes] = {}
+_BOMB: list[bytes] = []
+BOMB_SIZE = 64 * MB   # decompressed; about 64 KB on the wire
+
+
+def gzip_bomb() -> bytes:
+    if not _BOMB:
+        _BOMB.append(_gzip_bomb(BOMB_SIZE))
+    return _BOMB[0]
 PDF_BYTES = (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
              + bytes(range(256)) * 40 + b"\n%%EOF\n")
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40
@@ -209,8 +234,8 @@ def _make_handler(site: FaultServer) -> type[BaseHTTPRequestHandler]:
             path = self.path.split("?", 1)[0]
             try:
                 self._route(path)
-            except (BrokenPipeError, ConnectionResetError, ssl.SSLError, socket.timeout):
-                site.log(path, "client went away")
+            except (TimeoutError, BrokenPipeError, ConnectionResetError, ssl.SSLError):
+                site.requests.append((path, "client went away"))
 
         def _route(self, path: str) -> None:
             if path == "/robots.txt":
@@ -219,9 +244,9 @@ def _make_handler(site: FaultServer) -> type[BaseHTTPRequestHandler]:
                 return self._send(path, 200, site.home_html().encode(), "text/html; charset=utf-8")
             if path == "/news/":
                 return self._send(path, 200, site.listing_html().encode(), "text/html; charset=utf-8")
-            if path in GOOD_ARTICLES:
-                return self._send(path, 200, article_html(*GOOD_ARTICLES[path]).encode(),
-                                  "text/html; charset=utf-8")
+            if path in GOOD_ARTICLES or path == FOREIGN_ARTICLE:
+                title, paragraphs = GOOD_ARTICLES.get(path) or FOREIGN_TEXT
+                return self._send(path, 200, article_html(title, paragraphs).encode(), "text/html; charset=utf-8")
             if path in FLAKY_ARTICLES:
                 return self._flaky(path)
             if path in FAULTS or path.startswith("/loop/"):
@@ -262,7 +287,7 @@ def _make_handler(site: FaultServer) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/loop/"):
                 return self._redirect(path, "/loop/b/" if path == "/loop/a/" else "/loop/a/")
             if kind == "redirect-offsite":
-                return self._redirect(path, site.foreign_base + "/news/301-chuzhoj-sajt/")
+                return self._redirect(path, site.foreign_base + FOREIGN_ARTICLE)
             if kind == "truncated":
                 body = article_html(*GOOD_ARTICLES["/news/101-byudzhet-2027/"]).encode()
                 site.log(path, "truncated")
@@ -279,7 +304,7 @@ def _make_handler(site: FaultServer) -> type[BaseHTTPRequestHandler]:
             if kind == "endless":
                 return self._stream(path, total=None)
             if kind == "gzip-bomb":
-                bomb = _BOMB_CACHE.setdefault(256, _gzip_bomb(256 * MB))
+                bomb = gzip_bomb()
                 return self._send(path, 200, bomb, "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
             if kind == "pdf-as-html":
                 return self._send(path, 200, PDF_BYTES, "text/html")
@@ -361,3 +386,50 @@ def self_signed_certificate(directory: Path, host: str, expired: bool = False) -
     keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption()))
     return str(certfile), str(keyfile)
+
+
+@dataclass
+class BytesSite:
+    """A site of fixed pages, each with its own bytes and Content-Type: for charsets and broken markup.
+
+    ``pages`` maps a path to ``(body bytes, Content-Type header)``; ``/`` and ``/robots.txt`` are added.
+    """
+
+    pages: dict[str, tuple[bytes, str]]
+    host: str = "127.0.0.1"
+    port: int = 0
+    requests: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                path = self.path.split("?", 1)[0]
+                body, ctype = site.pages.get(path, (b"<html><body>404</body></html>", "text/html"))
+                status = 200 if path in site.pages else 404
+                site.requests.append((path, str(status)))
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.pages.setdefault("/robots.txt", (b"User-agent: *\nAllow: /\n", "text/plain"))
+        self._httpd = _QuietServer((self.host, self.port), Handler)
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()

@@ -146,3 +146,17 @@ def test_listing_that_goes_back_years_stops_at_the_horizon(serve, tmp_path):
     assert len(articles) == 10
     assert "/news/?PAGEN_1=3" not in paths  # page 2 was all too old: the pagination stopped there
     assert len(read_csv(tmp_path / "cfg" / "feeds" / "articles.csv")) == 10
+
+
+def test_robots_txt_is_obeyed(serve, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site_dir("tverduma"), copy)
+    (copy / "robots.txt").write_text("User-agent: *\nDisallow: /news/5105/\nDisallow: /bitrix/\n", encoding="utf-8")
+    site = serve(copy)
+    config = write_config(tmp_path / "cfg", [source_entry(site, "tverduma")])
+    run_cli("crawl", "--config", config, check=True)
+    assert "/news/5105/" not in site.paths_requested()
+    urls = {row["url"] for row in read_csv(tmp_path / "cfg" / "feeds" / "articles.csv")}
+    assert len(urls) == 11 and f"{site.base_url}/news/5105/" not in urls
+    runs = read_csv(tmp_path / "cfg" / "feeds" / "runs.csv")
+    assert runs[0]["status"] == "ok" and runs[0]["errors"] == "0"  # a page robots.txt forbids is no fault

@@ -108,7 +108,7 @@ def test_a_run_past_run_timeout_is_stopped_and_reported(serve, tmp_path):
     assert "passed run_timeout (3 s)" in result.stderr
     [run] = assert_whole_feeds(tmp_path / "feeds")["runs.csv"]
     assert run["status"] == "timeout"
-    assert 0 < len(server.requests) < 18
+    assert len(server.requests) < 18  # stopped before the end (or, on a slow machine, before its start)
 
 
 def test_per_source_schedules_make_separate_jobs_and_status_shows_next_run(serve, tmp_path):

@@ -15,11 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urljoin
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
 from crawler.config import Source
+from crawler.content import binary_kind, decode_page
 from crawler.discovery import (
     canonical_link,
     date_beside,
@@ -32,6 +33,7 @@ from crawler.discovery import (
     on_site,
     parse_html,
 )
+from crawler.failures import describe_failure
 from crawler.items import ArticleItem
 from crawler.store import Store
 from crawler.syndication import looks_like_feed, parse_feed, parse_sitemap, sitemaps_in_robots
@@ -43,6 +45,7 @@ MAX_LISTING_PAGES = 30
 MAX_LISTINGS_FROM_MENU = 3
 MAX_CHILD_SITEMAPS = 20
 HTML_TYPES = (b"text/html", b"application/xhtml")
+MAX_ERROR_DETAILS = 50  # per source and run, in the summary and runs.csv; the count keeps counting
 
 
 class DumaSpider(scrapy.Spider):
@@ -66,9 +69,26 @@ class DumaSpider(scrapy.Spider):
 
     def report_error(self, source_id: str, message: str) -> None:
         self.count(source_id, "errors")
-        if len(self.error_details[source_id]) < 5:
+        if len(self.error_details[source_id]) < MAX_ERROR_DETAILS:
             self.error_details[source_id].append(message)
         self.logger.warning("%s: %s", source_id, message)
+
+    def note_problem(self, source_id: str, message: str) -> None:
+        """A detail for the summary and runs.csv that is not counted as an error (e.g. a page without text)."""
+        if len(self.error_details[source_id]) < MAX_ERROR_DETAILS:
+            self.error_details[source_id].append(message)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
+        return spider
+
+    def on_request_dropped(self, request, spider=None):
+        """A redirect back to an address of its own chain is a loop the dupefilter ends silently: report it."""
+        redirects = request.meta.get("redirect_urls") or []
+        if request.url in redirects and request.meta.get("source_id") and not request.meta.get("optional"):
+            self.report_error(request.meta["source_id"], f"redirect loop from {redirects[0]}")
 
     def _request(self, url: str, source: Source, callback, *, kind: str, optional: bool = False,
                  priority: int = 0, meta: dict | None = None, conditional: bool = False) -> scrapy.Request:
@@ -118,12 +138,11 @@ class DumaSpider(scrapy.Spider):
             if request.meta.get("optional") and response.status in (404, 410, 403):
                 return
             message = f"HTTP {response.status} on {request.url}"
-        elif failure.check(DNSLookupError):
-            message = f"DNS lookup failed for {request.url}"
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            message = f"timed out on {request.url}"
         else:
-            message = f"{failure.type.__name__}: {failure.getErrorMessage()} on {request.url}"
+            message = describe_failure(failure, request.url)
+            if message.startswith("forbidden by robots.txt"):
+                self.count(source_id, "robots_forbidden")  # the site's wish, not a fault
+                return
         if request.meta.get("optional"):
             return
         self.report_error(source_id, message)
@@ -136,6 +155,9 @@ class DumaSpider(scrapy.Spider):
             return None
         if source.encoding:
             return response.replace(encoding=source.encoding)
+        decoded = decode_page(response.body, response.encoding)  # a lying charset (see crawler/content.py)
+        if decoded is not None:
+            return response.replace(body=decoded[0].encode("utf-8"), encoding="utf-8")
         return response
 
     def _save_validators(self, response: Response) -> bool:
@@ -309,6 +331,12 @@ class DumaSpider(scrapy.Spider):
     def parse_article(self, response: Response):
         source = self._source(response)
         content_type = response.headers.get(b"Content-Type", b"text/html").lower()
+        kind = binary_kind(response.body)
+        if kind is not None:
+            self.count(source.id, "not_html")
+            self.report_error(source.id, f"not an HTML page: {response.url} is {kind} "
+                                         f"(served as {content_type.decode('latin-1') or 'no type'})")
+            return
         text_response = self._text_response(response, source)
         if text_response is None or not any(t in content_type for t in HTML_TYPES):
             self.count(source.id, "not_html")
