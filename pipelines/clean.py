@@ -198,10 +198,10 @@ class CleanPipeline:
             spider.count(item["source_id"], "empty_pages")
             self._note(spider, item, f"no article text on {item['url']} ({len(text)} characters)")
             raise EmptyPage(f"no article text on {item['url']} ({len(text)} characters)")
-        title = title or text.split("\n", 1)[0][:200]
         first, _, rest = text.partition("\n")
-        if rest and first.strip().casefold() == title.strip().casefold():
+        if title and rest and first.strip().casefold() == title.strip().casefold():
             text = rest  # the headline repeated as the body's first line
+        title = title or first[:200]  # no headline on the page: the first line stands in, and stays in the text
         item["title"] = title
         item["text"] = text
         return item

@@ -123,6 +123,9 @@ def test_article_readable(articles, key):
     row = articles[key]
     assert lead(key) in row["text"]
     assert "Председатель комитета подчеркнул" in row["text"]
+    if key == "410-long-title":
+        assert len(row["text"]) <= 32_000 and row["text"].endswith("…")  # cut to a spreadsheet cell's size
+        return
     assert TAIL in row["text"]
     if key not in KOI8:
         assert QUOTES in row["text"]

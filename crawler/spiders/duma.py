@@ -20,7 +20,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.config import Source
-from crawler.content import binary_kind, decode_page
+from crawler.content import binary_kind, decode_page, sanitize_markup
 from crawler.discovery import (
     canonical_link,
     date_beside,
@@ -343,14 +343,15 @@ class DumaSpider(scrapy.Spider):
             return
         if is_pagination(response.url) and not looks_like_article(response.url, source.article_pattern):
             return
-        root = parse_html(text_response.text)
+        html = sanitize_markup(text_response.text)  # no NULs, nesting capped (see crawler/content.py)
+        root = parse_html(html)
         canonical = canonical_link(root, response.url) if root is not None else None
         redirects = response.meta.get("redirect_urls") or []
         yield ArticleItem(
             source_id=source.id,
             url=response.url,
             canonical_url=canonical,
-            html=text_response.text,
+            html=html,
             fetched_at=datetime.now(UTC),
             timezone=source.timezone,
             date_hints=[h for h in response.meta.get("date_hints") or [] if h],
