@@ -371,11 +371,28 @@ def _state_location(path: Path, base: Path, state: str) -> tuple[str, Path | Non
         if state.startswith("sqlite:///"):
             file = Path(state.removeprefix("sqlite:///"))
             return state, file.resolve()
+        _check_database_url(path, state)
         return state, None
     file = (base / state).resolve()
     if file.exists() and file.is_dir():
         raise ConfigError(f"{path}: state: {file} is a directory, expected a SQLite file")
     return f"sqlite:///{file}", file
+
+
+def _check_database_url(path: Path, url: str) -> None:
+    """A SQLAlchemy URL whose dialect and driver are installed (a clear line if not)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect().import_dbapi()
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise ConfigError(f"{path}: state: {url!r} is not a usable SQLAlchemy URL: {exc}") from None
+    except ImportError as exc:
+        hint = " (pip install 'dumawatch[postgres]')" if url.startswith("postgres") else ""
+        raise ConfigError(f"{path}: state: the database driver for {parsed.drivername} is not installed: "
+                          f"{exc}{hint}") from None
 
 
 def _positive_int(path: Path, where: str, value: Any) -> int:

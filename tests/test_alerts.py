@@ -8,8 +8,9 @@ import shutil
 import socket
 
 import pytest
-from conftest import TEST_SITES, run_cli, source_entry, write_config
 from test_health import redesign_to_empty_pages
+
+from conftest import TEST_SITES, run_cli, source_entry, write_config
 
 WATCHLIST = {"names": [], "topics": [{"name": "Бюджет", "keywords": ["бюджет области"]}]}
 

@@ -8,6 +8,7 @@ control characters, with a sane title.
 from __future__ import annotations
 
 import pytest
+
 from conftest import next_loopback_address, read_csv, run_cli, write_config
 from fault_server import BytesSite
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+
 from conftest import run_cli, write_config
 
 GOOD = {"id": "volgoduma", "name": "Волгоградская областная дума", "region": "Волгоградская область",

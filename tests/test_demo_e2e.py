@@ -9,9 +9,10 @@ import csv
 from collections import defaultdict
 
 import pytest
-from conftest import read_csv, run_cli, source_entry, write_config
 
 from crawler.demo import DEMO_WATCHLIST
+
+from conftest import read_csv, run_cli, source_entry, write_config
 
 
 @pytest.fixture(scope="module")

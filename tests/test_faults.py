@@ -15,6 +15,9 @@ import time
 from collections import Counter
 
 import pytest
+
+from crawler.demo_server import DEMO_SITES_DIR, serve_site
+
 from conftest import next_loopback_address, read_csv, run_cli, source_entry, write_config
 from fault_server import (
     FAULTS,
@@ -24,8 +27,6 @@ from fault_server import (
     self_signed_certificate,
     serve_faults,
 )
-
-from crawler.demo_server import DEMO_SITES_DIR, serve_site
 
 PATTERN = r"/news/\d+-[a-z0-9-]+/$"
 SCRAPY = {"DOWNLOAD_TIMEOUT": 3, "RETRY_TIMES": 1, "DUMAWATCH_RETRY_BACKOFF": 0.2, "DUMAWATCH_RETRY_AFTER_MAX": 2}

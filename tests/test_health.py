@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import TEST_SITES, read_csv, run_cli, source_entry, write_config
-
 from crawler.config import ServiceSettings
 from crawler.health import source_health
 from crawler.store import Store
+
+from conftest import TEST_SITES, read_csv, run_cli, source_entry, write_config
 
 EMPTY_ARTICLE = ('<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Фоторепортаж</title></head>'
                  '<body><div class="content"><h1>Фоторепортаж {n}</h1><div class="news-date-time">25.11.2026'

@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import REPO
 
 from crawler.config import SOURCE_ID, load_config, load_sources
 from crawler.errors import ConfigError
 from crawler.runner import select_sources
+
+from conftest import REPO
 
 SHIPPED = REPO / "config" / "sources.yaml"
 

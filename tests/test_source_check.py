@@ -12,9 +12,10 @@ import re
 import socket
 
 import pytest
-from conftest import TEST_SITES, next_loopback_address, read_csv, run_cli, source_entry, write_config
 
 from crawler.demo_server import serve_site
+
+from conftest import TEST_SITES, next_loopback_address, read_csv, run_cli, source_entry, write_config
 
 SITES = ["check_wordpress_feed", "check_joomla_sitemap", "tverduma", "check_homegrown_nonews",
          "check_bitrix_profile", "check_bitrix_profile", "check_gone", "tverduma"]
