@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PipelineChain, print_table, sources_for, verdict, write_results  # noqa: E402
-
 import trafilatura  # noqa: E402
 from bench_matching import synthetic_watchlist  # noqa: E402
 from corpus import pipeline_items  # noqa: E402
+from harness import PipelineChain, print_table, sources_for, verdict, write_results  # noqa: E402
+
 from crawler.store import Store  # noqa: E402
 
 BLOCK = 100

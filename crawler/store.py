@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import (
@@ -24,10 +25,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     event,
     func,
+    literal,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.engine import Engine
@@ -100,6 +104,28 @@ runs = Table(
     Column("empty_pages", Integer, nullable=False, default=0),
     Column("duration", Float, nullable=False, default=0.0),
 )
+
+
+COMMON_ANCHOR = 200  # a sketch hash in more articles than this is a template phrase, not a reprint's trace
+
+
+@cache
+def _posting_counts(size: int):
+    """(position, articles holding hash :h<position>, counted up to COMMON_ANCHOR + 1) for ``size`` hashes."""
+    parts = []
+    for i in range(size):
+        postings = (select(shingle_anchors.c.article_id)
+                    .where(shingle_anchors.c.hash == bindparam(f"h{i}", type_=BigInteger))
+                    .limit(COMMON_ANCHOR + 1).subquery())
+        parts.append(select(literal(i, Integer), func.count()).select_from(postings))
+    return union_all(*parts) if size > 1 else parts[0]
+
+
+_SHARED = func.count().label("shared")
+_RANK_CANDIDATES = (select(shingle_anchors.c.article_id, _SHARED)
+                    .where(shingle_anchors.c.hash.in_(bindparam("hashes", expanding=True)))
+                    .group_by(shingle_anchors.c.article_id).having(_SHARED >= 2)
+                    .order_by(_SHARED.desc()).limit(bindparam("limit")))
 
 
 def utcnow_iso() -> str:
@@ -179,16 +205,22 @@ class Store:
         return self._article(row)
 
     def near_duplicate_candidates(self, sketch: list[int], limit: int = 5) -> list[dict]:
-        """Articles sharing at least two sketch hashes with ``sketch``, most shared first (indexed lookups)."""
+        """Articles sharing at least two sketch hashes with ``sketch``, most shared first (indexed lookups).
+
+        Hashes found in more than ``COMMON_ANCHOR`` articles are boilerplate («на заседании комитета…»),
+        not evidence of a reprint: they are left out, so the query's cost stays bounded however large the
+        store grows (each hash's postings are counted only up to that bound, by an index range scan).
+        """
         if not sketch:
             return []
-        shared = func.count().label("shared")
-        query = (select(shingle_anchors.c.article_id, shared)
-                 .where(shingle_anchors.c.hash.in_(sketch))
-                 .group_by(shingle_anchors.c.article_id).having(shared >= 2)
-                 .order_by(shared.desc()).limit(limit))
+        sketch = list(dict.fromkeys(sketch))
         with self.engine.connect() as conn:
-            ranked = conn.execute(query).all()
+            counts = conn.execute(_posting_counts(len(sketch)),
+                                  {f"h{i}": h for i, h in enumerate(sketch)}).all()
+            rare = [sketch[i] for i, count in counts if count <= COMMON_ANCHOR]
+            if len(rare) < 2:
+                return []
+            ranked = conn.execute(_RANK_CANDIDATES, {"hashes": rare, "limit": limit}).all()
             if not ranked:
                 return []
             rows = conn.execute(

@@ -36,8 +36,11 @@ def _hash64(shingle: str) -> int:
 
 def shingles(text: str) -> set[tuple[str, ...]]:
     """The text's word 3-shingles, as tuples of words (cheap to build; no hashing)."""
-    tokens = words(text)
-    return set(zip(*(tokens[i:] for i in range(SHINGLE_SIZE))))
+    return _shingles_of(words(text))
+
+
+def _shingles_of(tokens: list[str]) -> set[tuple[str, ...]]:
+    return set(zip(*(tokens[i:] for i in range(SHINGLE_SIZE)), strict=False))
 
 
 def shingle_hashes(text: str) -> set[int]:
@@ -49,7 +52,7 @@ def shingle_sketch(text: str) -> list[int]:
     tokens = words(text)
     if len(tokens) < MIN_WORDS_FOR_REPRINT:
         return []
-    hashes = {_hash64(" ".join(shingle)) for shingle in set(zip(*(tokens[i:] for i in range(SHINGLE_SIZE))))}
+    hashes = {_hash64(" ".join(shingle)) for shingle in _shingles_of(tokens)}
     return sorted(h for h in hashes if h % SAMPLE_MODULUS == 0)[:SKETCH_SIZE]
 
 

@@ -103,7 +103,7 @@ class DumaSpider(scrapy.Spider):
             meta["handle_httpstatus_list"] = [304]
             meta["conditional"] = True
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, headers=headers,
-                              priority=priority, dont_filter=False)
+                              priority=priority, dont_filter=kind == "home")  # two sources may share one
 
     # -- start ----------------------------------------------------------------------------------------------
     async def start(self):
