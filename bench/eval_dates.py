@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import htmldate  # noqa: E402
+import lxml.html  # noqa: E402
 import trafilatura  # noqa: E402
 from w3lib.encoding import html_to_unicode  # noqa: E402
 
@@ -122,6 +123,27 @@ def load_shared() -> list[dict]:
     ]
 
 
+DATE_ATTR_WORDS = ("date", "time", "published", "modified", "created", "issued")
+
+
+def strip_metadata(html: str) -> str:
+    """The page as a poorly tagged site would serve it: no JSON-LD, no date <meta>, no datetime attributes.
+
+    Only what a reader sees stays, so the comparison measures reading visible Russian dates.
+    """
+    tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    for script in tree.xpath("//script"):
+        script.drop_tree()
+    for meta in tree.xpath("//meta"):
+        key = " ".join(meta.get(a, "") for a in ("property", "name", "itemprop", "http-equiv")).lower()
+        if any(word in key for word in DATE_ATTR_WORDS):
+            meta.drop_tree()
+    for element in tree.xpath("//*[@datetime or @itemprop or @data-time or @data-date or @content]"):
+        for attr in ("datetime", "itemprop", "data-time", "data-date", "content"):
+            element.attrib.pop(attr, None)
+    return lxml.html.tostring(tree, encoding="unicode")
+
+
 def evaluate(cases: list[dict]) -> dict:
     """Accuracy to the day and mean time per page of each method, plus every page's answers."""
     summary: dict = {"pages": len(cases), "methods": {}, "per_page": []}
@@ -183,6 +205,10 @@ def main() -> int:
         print_table("(b) ../shared/eval/pages", results["shared_eval"])
         print(f"  (trafilatura.extract on the same pages: "
               f"{results['shared_eval']['trafilatura_extract_ms_per_page']:.1f} ms/page)")
+        stripped = [{**case, "html": strip_metadata(case["html"])} for case in shared]
+        results["shared_eval_stripped"] = evaluate(stripped)
+        print_table("(c) ../shared/eval/pages without their machine-readable dates (JSON-LD, meta, datetime)",
+                    results["shared_eval_stripped"])
     else:
         print(f"\n(b) skipped: {SHARED} not found (the shared evaluation pages are not checked out here)")
 

@@ -209,9 +209,9 @@ def load_sources(path: Path, default_max_age: int = DEFAULT_MAX_AGE_DAYS, _seen:
             raise ConfigError(f"{path}: {where}: expected a mapping, got {type(entry).__name__}")
         sid = entry.get("id")
         if isinstance(sid, str):
-            where = f"sources[{index}] ({sid})"
+            where = f"sources[{index}] ({sid!r})"
         _reject_unknown(path, where + ": ", entry, SOURCE_KEYS)
-        if not isinstance(sid, str) or not SOURCE_ID.match(sid):
+        if not isinstance(sid, str) or not SOURCE_ID.fullmatch(sid):
             raise ConfigError(f"{path}: {where}: 'id' must match [a-z0-9_-]+, got {sid!r}")
         if sid in ids_here:
             raise ConfigError(f"{path}: {where}: duplicate id '{sid}'")

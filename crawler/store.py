@@ -107,6 +107,7 @@ runs = Table(
 
 
 COMMON_ANCHOR = 200  # a sketch hash in more articles than this is a template phrase, not a reprint's trace
+MIN_RARE_ANCHORS = 4  # fewer rare hashes than this: the common ones are used too (recall before speed)
 
 
 @cache
@@ -126,6 +127,16 @@ _RANK_CANDIDATES = (select(shingle_anchors.c.article_id, _SHARED)
                     .where(shingle_anchors.c.hash.in_(bindparam("hashes", expanding=True)))
                     .group_by(shingle_anchors.c.article_id).having(_SHARED >= 2)
                     .order_by(_SHARED.desc()).limit(bindparam("limit")))
+
+
+# statements built once (building a select costs more than running it on SQLite)
+_IS_KNOWN = select(seen_urls.c.url_key).where(seen_urls.c.url_key == bindparam("key"))
+_SEEN_ARTICLE = select(seen_urls.c.article_id).where(seen_urls.c.url_key == bindparam("key"))
+_LINK_SEEN = update(seen_urls).where(seen_urls.c.url_key == bindparam("key")).values(article_id=bindparam("aid"))
+_ARTICLE_BY_KEY = (select(articles).join(seen_urls, seen_urls.c.article_id == articles.c.id)
+                   .where(seen_urls.c.url_key == bindparam("key")))
+_ARTICLE_BY_CONTENT = select(articles).where(articles.c.content_hash == bindparam("hash"),
+                                             articles.c.source_id == bindparam("source"))
 
 
 def utcnow_iso() -> str:
@@ -158,7 +169,7 @@ class Store:
     # -- URLs -------------------------------------------------------------------------------------------
     def is_known(self, url_key: str) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(select(seen_urls.c.url_key).where(seen_urls.c.url_key == url_key)).first() is not None
+            return conn.execute(_IS_KNOWN, {"key": url_key}).first() is not None
 
     def known_keys(self, url_keys: Iterable[str]) -> set[str]:
         keys = list(dict.fromkeys(url_keys))
@@ -177,20 +188,17 @@ class Store:
     @staticmethod
     def _mark_seen(conn, url_keys, source_id, article_id, now) -> None:
         for key in dict.fromkeys(url_keys):
-            exists = conn.execute(select(seen_urls.c.article_id).where(seen_urls.c.url_key == key)).first()
+            exists = conn.execute(_SEEN_ARTICLE, {"key": key}).first()
             if exists is None:
-                conn.execute(seen_urls.insert().values(url_key=key, article_id=article_id, source_id=source_id,
-                                                       seen_at=now))
+                conn.execute(seen_urls.insert(), {"url_key": key, "article_id": article_id, "source_id": source_id,
+                                                  "seen_at": now})
             elif exists.article_id is None and article_id is not None:
-                conn.execute(update(seen_urls).where(seen_urls.c.url_key == key).values(article_id=article_id))
+                conn.execute(_LINK_SEEN, {"key": key, "aid": article_id})
 
     # -- articles ---------------------------------------------------------------------------------------
     def article_by_key(self, url_key: str) -> dict | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(articles).join(seen_urls, seen_urls.c.article_id == articles.c.id)
-                .where(seen_urls.c.url_key == url_key)
-            ).mappings().first()
+            row = conn.execute(_ARTICLE_BY_KEY, {"key": url_key}).mappings().first()
         return self._article(row)
 
     def article_by_url(self, url: str) -> dict | None:
@@ -199,17 +207,16 @@ class Store:
 
     def article_by_content(self, content_hash: str, source_id: str) -> dict | None:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(articles).where(articles.c.content_hash == content_hash, articles.c.source_id == source_id)
-            ).mappings().first()
+            row = conn.execute(_ARTICLE_BY_CONTENT, {"hash": content_hash, "source": source_id}).mappings().first()
         return self._article(row)
 
     def near_duplicate_candidates(self, sketch: list[int], limit: int = 5) -> list[dict]:
         """Articles sharing at least two sketch hashes with ``sketch``, most shared first (indexed lookups).
 
         Hashes found in more than ``COMMON_ANCHOR`` articles are boilerplate («на заседании комитета…»),
-        not evidence of a reprint: they are left out, so the query's cost stays bounded however large the
-        store grows (each hash's postings are counted only up to that bound, by an index range scan).
+        not evidence of a reprint: when the sketch has at least ``MIN_RARE_ANCHORS`` rarer hashes they are
+        left out, so the query's cost stays bounded however large the store grows (each hash's postings are
+        counted only up to that bound, by an index range scan).
         """
         if not sketch:
             return []
@@ -218,8 +225,8 @@ class Store:
             counts = conn.execute(_posting_counts(len(sketch)),
                                   {f"h{i}": h for i, h in enumerate(sketch)}).all()
             rare = [sketch[i] for i, count in counts if count <= COMMON_ANCHOR]
-            if len(rare) < 2:
-                return []
+            if len(rare) < MIN_RARE_ANCHORS:
+                rare = sketch  # a text made of common phrases only: rank on all of its hashes, as before
             ranked = conn.execute(_RANK_CANDIDATES, {"hashes": rare, "limit": limit}).all()
             if not ranked:
                 return []
@@ -235,7 +242,7 @@ class Store:
         """Insert the article, its URL keys, SimHash bands and mentions in one transaction."""
         now = utcnow_iso()
         with self.engine.begin() as conn:
-            article_id = conn.execute(articles.insert().values(
+            article_id = conn.execute(articles.insert(), dict(
                 url_key=item["url_key"], url=item["url"], source_id=item["source_id"], title=item.get("title") or "",
                 text=item.get("text") or "", published_at=item.get("published_at") or "", first_seen=now,
                 content_hash=item["content_hash"],
@@ -246,9 +253,9 @@ class Store:
             if item.get("sketch"):
                 conn.execute(shingle_anchors.insert(), [{"hash": h, "article_id": article_id}
                                                         for h in item["sketch"]])
-            for mention in item.get("mentions") or []:
-                conn.execute(mentions.insert().values(article_id=article_id, **{
-                    k: mention[k] for k in ("kind", "watch", "matched", "snippet")}))
+            if item.get("mentions"):
+                conn.execute(mentions.insert(), [{"article_id": article_id, **{
+                    k: mention[k] for k in ("kind", "watch", "matched", "snippet")}} for mention in item["mentions"]])
             if item.get("supersedes"):
                 # this article is older than the story's earlier first publication: it becomes the root
                 old_root = item["supersedes"]

@@ -29,13 +29,24 @@ import html as html_lib
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime, time, timedelta
 
 import lxml.etree
 import lxml.html
 
-from pipelines.russian_dates import MONTH, local_now, parse_russian_date, to_iso, zone
+from pipelines.russian_dates import (
+    ABSOLUTE,
+    MONTH,
+    RELATIVE,
+    WEEKDAY,
+    YEARLESS,
+    local_now,
+    parse_dated,
+    parse_russian_date,
+    to_iso,
+    zone,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +105,9 @@ CHROME_TAGS = frozenset(("header", "footer"))
 BOILER_TAGS = frozenset(("aside", "nav"))
 BOILER_ROLES = frozenset(("complementary", "navigation", "contentinfo", "banner"))
 TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+# A class naming a date element itself («b-news-feed-date», «list-time»): its other words describe the date,
+# not a list of other articles, so they do not make the element boilerplate (its containers still may).
+OWN_DATE_TOKENS = frozenset("date time datetime pubdate dateline".split())
 # Headings that open a list of other articles.
 OTHER_NEWS = re.compile(
     r"\s*(други[ея]\s|ещ[её]\s|похожие|последние|свежие|популярн|актуальн|главные\s|читайте\s+(также|еще|ещё)"
@@ -116,12 +130,25 @@ MODIFIED_ATTR = re.compile(r"modif|updat|edited|changed", re.I)
 PUBLISHED_ATTR = re.compile(r"publi|created|pubdate", re.I)
 HAS_DIGIT = re.compile(r"\d")
 DATE_SHAPE = re.compile(
-    r"\d{1,2}[./-]\d{1,2}[./-]\d{2}|\d{4}-\d\d-\d\d|\d\s*" + MONTH + "|" + MONTH + r"\s+\d|сегодня|вчера|назад",
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{2}|\d{4}-\d\d-\d\d|\d\s*" + MONTH + "|" + MONTH + r"\s+\d"
+    r"|сегодня|вчера|сьогодні|вчора|назад",
     re.I,
+)
+# An agency dateline opening a paragraph: «МОСКВА, 29 июня. /ТАСС/.», «КИЕВ. 3 декабря. УНН.», «ОМСК, 1 ноября 2022».
+DATELINE = re.compile(
+    r"\s*[А-ЯЁІЇЄҐA-Z][А-ЯЁІЇЄҐA-Z -]{1,40}[,.]\s+(?i:\d{1,2}\s*" + MONTH + r"(?:\s*(?:19|20)\d\d)?)(?![\d:])"
 )
 URL_YMD = re.compile(
     r"(?<!\d)((?:19|20)\d\d)([/_-]?)(0[1-9]|1[0-2]|(?<=[/_-])[1-9])\2(0[1-9]|[12]\d|3[01]|(?<=[/_-])[1-9])(?!\d)"
 )
+# A text that is nothing but a date: «13 января 2020», «7 ЧЕРВНЯ, НЕДІЛЯ», «Среда, 2.12.2020, 16:34».
+DATE_ONLY = re.compile(
+    r"(?:" + MONTH + "|" + WEEKDAY.pattern + r"|сегодня|сьогодні|today|время|час|г\.|года?|р\.|року|\d+"
+    r"|[\s.,:;/|()–—-])+",
+    re.I,
+)
+COPYRIGHT_SIGNS = ("©", "&copy;", "&#169;", "(c)", "(C)", "Copyright", "copyright")
+COPYRIGHT_YEARS = re.compile(r"\s*(?:(?:19|20)\d\d\s*(?:[-–—]|&[nm]dash;)\s*)?((?:19|20)\d\d)(?!\d)")
 URL_DMY = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])([._-])(0[1-9]|1[0-2])\2((?:19|20)\d\d)(?!\d)")
 
 
@@ -242,6 +269,9 @@ class Page:
         """One pass over the body's text nodes: date-shaped ones, and «Другие новости» headings."""
         for text in TEXT_NODES(self.root):
             if len(text) > MAX_DATE_TEXT:
+                dateline = DATELINE.match(text, 0, 80)
+                if dateline and len(self.text_candidates) < MAX_CANDIDATES:
+                    self.text_candidates.append((text.getparent(), dateline.group(), text.is_tail))
                 continue
             if HAS_DIGIT.search(text):
                 if len(self.text_candidates) < MAX_CANDIDATES and DATE_SHAPE.search(text):
@@ -315,7 +345,9 @@ class Page:
             role in BOILER_ROLES
         ):
             return not self._holds_anchor(node) and not _inside_article(node)
-        return tag in BOILER_TAGS or bool(BOILER_TOKENS.intersection(tokens))
+        if tag in BOILER_TAGS:
+            return True
+        return not OWN_DATE_TOKENS.intersection(tokens) and bool(BOILER_TOKENS.intersection(tokens))
 
     def _holds_anchor(self, node: Element) -> bool:
         anchor = self.anchor
@@ -375,6 +407,144 @@ class Page:
                 if value is not None:
                     days.add(value.date() if isinstance(value, datetime) else value)
         return days
+
+
+    def full_dates(self, tz: str, now: datetime) -> dict[tuple[int, int], int]:
+        """(month, day) → year of the dates written with their year anywhere on the page, the latest year."""
+        years: dict[tuple[int, int], int] = {}
+        for _owner, text, _is_tail in self.text_candidates:
+            value, kind = parse_dated(text, tz, now, fallback=False)
+            if value is not None and kind == ABSOLUTE:
+                day = _day(value)
+                if day <= now.date():
+                    key = (day.month, day.day)
+                    years[key] = max(years.get(key, 0), day.year)
+        return years
+
+    def shown_today(self, tz: str, now: datetime, copyright_year: Callable[[], int | None]) -> date | None:
+        """The page's own «today»: a date-only text in the page's header, above the title (a date widget).
+
+        It tells when the page was rendered: an archived or cached copy shows its own day, not the
+        fetch day. A widget without a year («7 ЧЕРВНЯ, НЕДІЛЯ») that is not today's day and month comes
+        from an old copy: its year is that of the footer's «© 2005–2020» if the weekday agrees, else the
+        latest year the weekday fits. None when there is no such widget or several disagree.
+        """
+        if self.anchor is None:
+            return None
+        found: set[date] = set()
+        for owner, text, is_tail in self.text_candidates:
+            el = owner.getparent() if is_tail else owner
+            if el is None or self.position(el) >= self.anchor_position or not self.is_boiler(el):
+                continue
+            if el in self.boiler_roots or _in_link_or_list(owner if not is_tail else el):
+                continue
+            text = " ".join(text.split())
+            if not DATE_ONLY.fullmatch(text):
+                continue
+            value, kind = parse_dated(text, tz, now, fallback=False)
+            if value is None or kind == RELATIVE:
+                continue
+            day = _day(value)
+            year = copyright_year() if kind == YEARLESS and abs((day - now.date()).days) > 1 else None
+            if year:
+                older = parse_russian_date(text, tz, now, fallback=False, year_base=date(year, 12, 31))
+                if older is not None and _day(older).year == year:
+                    day = _day(older)
+            found.add(day)
+        if len(found) != 1:
+            return None
+        day = found.pop()
+        return day if day <= now.date() + FUTURE_TOLERANCE else None
+
+
+def _day(value: Value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _in_link_or_list(el: Element) -> bool:
+    node: Element | None = el
+    for _ in range(6):
+        if node is None:
+            return False
+        if node.tag in ("a", "li", "option"):
+            return True
+        node = node.getparent()
+    return False
+
+
+def copyright_year(html: str, now: datetime) -> int | None:
+    """The last year of the page's «© 2005–2020» notice (the year the page was rendered, usually)."""
+    years = []
+    for sign in COPYRIGHT_SIGNS:  # literal search first: a regular expression over the page is slow
+        start = html.find(sign)
+        while start >= 0 and len(years) < 20:
+            match = COPYRIGHT_YEARS.match(html, start + len(sign), start + len(sign) + 40)
+            if match and EARLIEST.year <= int(match.group(1)) <= now.year:
+                years.append(int(match.group(1)))
+            start = html.find(sign, start + 1)
+    return max(years) if years else None
+
+
+class Clock:
+    """Reads the dates of a parsed page: the base of its relative and year-less dates fits the page.
+
+    - «Сегодня», «вчера», «2 часа назад» are counted from the page's own «today» (a date widget in its
+      header, see ``Page.shown_today``) when it shows one, else from the fetch time; a day so computed
+      that is more than a day away from the date in the URL gives way to the URL's day (keeping the
+      time read): a page kept or cached long after it was written says «сегодня» of another day.
+    - «3 декабря» without a year takes the year of the same day written in full elsewhere on the page,
+      else the most recent such day not after the URL's date, the page's «today» or the fetch day.
+    The page-wide facts are gathered only when a relative or year-less date turns up.
+    """
+
+    def __init__(self, page: Page, html: str, url: str, tz: str, now: datetime) -> None:
+        self.page, self.html, self.tz, self.now = page, html, tz, now
+        self.url_day = url_date(url)
+        self._today: tuple[date | None] | None = None
+        self._full: dict[tuple[int, int], int] | None = None
+
+    def today(self) -> date | None:
+        if self._today is None:
+            shown = self.page.shown_today(self.tz, self.now, lambda: copyright_year(self.html, self.now))
+            self._today = (shown,)
+        return self._today[0]
+
+    def base(self) -> datetime:
+        """The page's «now»: the fetch time, or the end of the day its header shows when that is earlier."""
+        shown = self.today()
+        if shown is None or shown >= self.now.date():
+            return self.now
+        return datetime.combine(shown, time(23, 59, 59), tzinfo=self.now.tzinfo)
+
+    def parse(self, text: str) -> Value | None:
+        value, kind = parse_dated(text, self.tz, self.now, fallback=False)
+        if value is None or kind == ABSOLUTE:
+            return value
+        if kind == RELATIVE:
+            base = self.base()
+            if base != self.now:
+                value = parse_russian_date(text, self.tz, base, fallback=False)
+            return self._fit_url(value)
+        day = _day(value)
+        if self._full is None:
+            self._full = self.page.full_dates(self.tz, self.now)
+        year = self._full.get((day.month, day.day))
+        if year is not None:
+            year_base = date(year, day.month, day.day)
+        elif self.url_day is not None:
+            year_base = self.url_day + FUTURE_TOLERANCE
+        else:
+            year_base = min(self.today() or self.now.date(), self.now.date())
+        if year_base != self.now.date():
+            value = parse_russian_date(text, self.tz, self.now, fallback=False, year_base=year_base)
+        return value
+
+    def _fit_url(self, value: Value | None) -> Value | None:
+        if value is None or self.url_day is None or abs((_day(value) - self.url_day).days) <= 1:
+            return value
+        if isinstance(value, datetime):
+            return datetime.combine(self.url_day, value.timetz())
+        return self.url_day
 
 
 def _date_block(el: Element) -> Element | None:
@@ -447,7 +617,7 @@ def _element_date_text(el: Element) -> str:
 # -- putting the evidence together ---------------------------------------------------------------------
 
 
-def _page_evidence(html: str, tz: str, now: datetime, pages: list[Page]) -> Iterator[Value | None]:
+def _page_evidence(html: str, url: str, tz: str, now: datetime, pages: list[Page]) -> Iterator[Value | None]:
     """Candidate dates from the page, best first; lazy, so the page is parsed only when needed.
 
     The parsed page, if any, is appended to ``pages`` for the caller's later checks.
@@ -464,12 +634,13 @@ def _page_evidence(html: str, tz: str, now: datetime, pages: list[Page]) -> Iter
     if root is not None:
         page = Page(root)
         pages.append(page)
+        clock = Clock(page, html, url, tz, now)
         for el in page.microdata():
-            yield parse(_element_date_text(el))
+            yield clock.parse(_element_date_text(el))
         for el in page.time_elements():
-            yield parse(_element_date_text(el))
+            yield clock.parse(_element_date_text(el))
         for text in page.visible_dates():
-            yield parse(text)
+            yield clock.parse(text)
     for text in meta_dates(html, WEAK_META):
         yield parse(text)
 
@@ -528,7 +699,7 @@ def best_published(
 
     def evidence() -> Iterator[Value | None]:
         if text:
-            yield from _page_evidence(text, zone_info.key, now, pages)
+            yield from _page_evidence(text, url, zone_info.key, now, pages)
         for hint in hints or ():
             if isinstance(hint, str):
                 yield parse_russian_date(hint, zone_info.key, now)

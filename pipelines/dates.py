@@ -15,7 +15,7 @@ from pipelines.date_evidence import find_published
 class DatesPipeline:
     """Fill ``published_at`` (ISO 8601 local time with offset, a bare date, or "")."""
 
-    def process_item(self, item, spider):
+    def process_item(self, item, spider=None):
         fetched_at = item.get("fetched_at") or datetime.now(UTC)
         item["published_at"] = find_published(
             item.get("html") or "",

@@ -61,7 +61,27 @@ NUMERIC_ANY = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 DAY_MONTH = re.compile(r"(?<!\d)(0?[1-9]|[12]\d|3[01])\s*(" + MONTH + r")(?:,?\s*((?:19|20)\d\d)(?!\d))?", re.I)
 # Nov 1, 2022 / ноября 1, 2022 (English order)
 MONTH_DAY = re.compile(r"(?<![а-яёa-z])(" + MONTH + r")\s+(0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)(?!\d)", re.I)
-TODAY = re.compile(r"(?<![а-яё])(сегодня|вчера|позавчера|today|yesterday)(?![а-яё])", re.I)
+TODAY = re.compile(
+    r"(?<![а-яёіїєґ])(сегодня|вчера|позавчера|сьогодні|вчора|учора|позавчора|today|yesterday)(?![а-яёіїєґ])", re.I
+)
+_TODAY_SHIFT = {
+    "сегодня": 0, "сьогодні": 0, "today": 0,
+    "вчера": 1, "вчора": 1, "учора": 1, "yesterday": 1,
+    "позавчера": 2, "позавчора": 2,
+}
+# Weekday names (Monday = 0): Russian nominative/accusative, Ukrainian, English.
+_WEEKDAYS = (
+    r"понедельник|понеділ(?:ок|ка)|monday|mon",
+    r"вторник|вівтор(?:ок|ка)|tuesday|tue",
+    r"сред[ау]|серед[ау]|wednesday|wed",
+    r"четверг|четвер|thursday|thu",
+    r"пятниц[ау]|п['’ʼ]?ятниц[яю]|friday|fri",
+    r"суббот[ау]|субот[ау]|saturday|sat",
+    r"воскресенье|неділ[яю]|sunday|sun",
+)
+WEEKDAY = re.compile(
+    r"(?<![а-яёіїєґa-z])(?:" + "|".join(f"({words})" for words in _WEEKDAYS) + r")(?![а-яёіїєґa-z])", re.I
+)
 AGO = re.compile(
     r"(?:(\d+|одн[уа]|один|две|два|три|четыре|пять|полчаса)\s+)?"
     r"(секунд\w*|сек\.?|минут\w*|мин\.?|час\w*|ч\.|дн[ея]\w*|день|недел\w*|мес\w*)\s+назад",
@@ -70,6 +90,8 @@ AGO = re.compile(
 JUST_NOW = re.compile(r"только\s+что|just\s+now", re.I)
 MSK = re.compile(r"\s*\(?\s*(?:мск|msk)(?![а-яёa-z])", re.I)
 RFC2822 = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun),?\s+\d{1,2}\s+[a-z]{3}\s+\d{4}", re.I)
+
+ABSOLUTE, YEARLESS, RELATIVE = "absolute", "yearless", "relative"
 
 _WORD_NUMBERS = {"одну": 1, "одна": 1, "один": 1, "две": 2, "два": 2, "три": 3, "четыре": 4, "пять": 5}
 MIN_YEAR = 1990
@@ -150,19 +172,37 @@ def _parse_iso(match: re.Match[str], tz: ZoneInfo) -> datetime | date | None:
     return value.replace(tzinfo=tz)
 
 
-def _last_occurrence(month: int, day: int, today: date) -> date | None:
-    """The most recent ``day``.``month`` that is not after ``today`` (for dates written without a year)."""
-    for year in (today.year, today.year - 1, today.year - 2, today.year - 3, today.year - 4):
-        candidate = _make_date(year, month, day)
-        if candidate is not None and candidate <= today:
-            return candidate
-    return None
+def _last_occurrence(month: int, day: int, today: date, weekday: int | None = None) -> date | None:
+    """The most recent ``day``.``month`` that is not after ``today`` (for dates written without a year).
+
+    With the ``weekday`` written next to it («Четверг, 3 декабря»), the most recent such day falling on
+    that weekday, within the last 12 years (a weekday-less year-less date can only be the last one).
+    """
+    candidates = [
+        candidate
+        for year in range(today.year, today.year - 12, -1)
+        if (candidate := _make_date(year, month, day)) is not None and candidate <= today
+    ]
+    if weekday is not None:
+        for candidate in candidates:
+            if candidate.weekday() == weekday:
+                return candidate
+    return candidates[0] if candidates else None
+
+
+def weekday_near(text: str, start: int, end: int) -> int | None:
+    """The weekday (Monday = 0) written just before or after a date's span in ``text``, if any."""
+    window = text[max(0, start - 16) : end + 16]
+    match = WEEKDAY.search(window)
+    if match is None:
+        return None
+    return next(index for index, group in enumerate(match.groups()) if group)
 
 
 def _parse_relative(text: str, tz: ZoneInfo, now: datetime) -> datetime | date | None:
     match = TODAY.search(text)
     if match:
-        shift = {"сегодня": 0, "today": 0, "вчера": 1, "yesterday": 1, "позавчера": 2}[match.group(1).lower()]
+        shift = _TODAY_SHIFT[match.group(1).lower()]
         day = now.date() - timedelta(days=shift)
         return _with_time(day, text, match.span(), tz)
     match = AGO.search(text)
@@ -186,33 +226,39 @@ def _parse_relative(text: str, tz: ZoneInfo, now: datetime) -> datetime | date |
     return None
 
 
-def _parse_patterns(text: str, tz: ZoneInfo, now: datetime) -> datetime | date | None:
-    """The fast path: hand-written patterns, first match in the text wins."""
-    found: list[tuple[int, datetime | date | None]] = []
+def _parse_patterns(
+    text: str, tz: ZoneInfo, now: datetime, year_base: date | None = None
+) -> tuple[datetime | date | None, str]:
+    """The fast path: hand-written patterns, first match in the text wins; with the kind of date found."""
+    found: list[tuple[int, datetime | date | None, str]] = []
     match = ISO.search(text)
     if match:
-        found.append((match.start(), _parse_iso(match, tz)))
+        found.append((match.start(), _parse_iso(match, tz), ABSOLUTE))
     match = NUMERIC_DMY.search(text)
     if match:
         day = _make_date(_year(match.group(4)), int(match.group(3)), int(match.group(1)))
-        found.append((match.start(), day and _with_time(day, text, match.span(), tz)))
+        found.append((match.start(), day and _with_time(day, text, match.span(), tz), ABSOLUTE))
     match = DAY_MONTH.search(text)
     if match:
         month = _MONTH_WORDS[match.group(2).lower().rstrip(".")]
         if match.group(3):
             day = _make_date(int(match.group(3)), month, int(match.group(1)))
+            kind = ABSOLUTE
         else:
-            day = _last_occurrence(month, int(match.group(1)), now.date())
-        found.append((match.start(), day and _with_time(day, text, match.span(), tz)))
+            weekday = weekday_near(text, *match.span())
+            day = _last_occurrence(month, int(match.group(1)), year_base or now.date(), weekday)
+            kind = YEARLESS
+        found.append((match.start(), day and _with_time(day, text, match.span(), tz), kind))
     match = MONTH_DAY.search(text)
     if match:
         month = _MONTH_WORDS[match.group(1).lower().rstrip(".")]
         day = _make_date(int(match.group(3)), month, int(match.group(2)))
-        found.append((match.start(), day and _with_time(day, text, match.span(), tz)))
+        found.append((match.start(), day and _with_time(day, text, match.span(), tz), ABSOLUTE))
     found = [item for item in found if item[1] is not None]
     if found:
-        return min(found, key=lambda item: item[0])[1]
-    return _parse_relative(text, tz, now)
+        _start, value, kind = min(found, key=lambda item: item[0])
+        return value, kind
+    return _parse_relative(text, tz, now), RELATIVE
 
 
 def _parse_rfc2822(text: str, tz: ZoneInfo) -> datetime | None:
@@ -247,31 +293,42 @@ def _parse_with_dateparser(text: str, tz: ZoneInfo, now: datetime) -> datetime |
     return value if TIME.search(text) else value.date()
 
 
-def parse_russian_date(text: str, tz: str, now: datetime, *, fallback: bool = True) -> datetime | date | None:
+def parse_russian_date(
+    text: str, tz: str, now: datetime, *, fallback: bool = True, year_base: date | None = None
+) -> datetime | date | None:
     """Parse the first date in ``text``; an aware datetime in ``tz`` when a time is given, else a date.
 
     ``now`` is the (aware) fetch time, the base of «Сегодня», «Вчера», «2 часа назад» and of dates
-    written without a year. Returns None when the text holds no date precise to the day. With
-    ``fallback=False`` the slow ``dateparser`` is never called.
+    written without a year (or ``year_base``, when given, for the latter). Returns None when the text
+    holds no date precise to the day. With ``fallback=False`` the slow ``dateparser`` is never called.
     """
+    return parse_dated(text, tz, now, fallback=fallback, year_base=year_base)[0]
+
+
+def parse_dated(
+    text: str, tz: str, now: datetime, *, fallback: bool = True, year_base: date | None = None
+) -> tuple[datetime | date | None, str]:
+    """``parse_russian_date`` and the kind of date read: ``ABSOLUTE`` (the text gives the year),
+    ``YEARLESS`` («3 ноября»: the year was inferred) or ``RELATIVE`` («Сегодня», «2 часа назад»:
+    the day was computed from ``now``); the kind is "" when nothing was found."""
     if not text or not isinstance(text, str):
-        return None
+        return None, ""
     text = " ".join(text.replace("\u00a0", " ").split())[:500]
     if not text:
-        return None
+        return None, ""
     zone_info = zone(tz)
     local = local_now(now, zone_info)
     rfc = RFC2822.search(text)
     if rfc:
         value = _parse_rfc2822(text[rfc.start() :], zone_info)
         if value is not None:
-            return value
-    value = _parse_patterns(text, zone_info, local)
+            return value, ABSOLUTE
+    value, kind = _parse_patterns(text, zone_info, local, year_base)
     if value is None and fallback and _worth_dateparser(text):
-        value = _parse_with_dateparser(text, zone_info, local)
-    if value is not None and _as_date(value).year < MIN_YEAR:
-        return None
-    return value
+        value, kind = _parse_with_dateparser(text, zone_info, local), ABSOLUTE
+    if value is None or _as_date(value).year < MIN_YEAR:
+        return None, ""
+    return value, kind
 
 
 def _worth_dateparser(text: str) -> bool:
