@@ -21,9 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from conftest import TEST_SITES, source_entry, write_config  # noqa: E402
-
 from crawler.demo_server import serve_site  # noqa: E402
+
+from conftest import TEST_SITES, source_entry, write_config  # noqa: E402
 
 
 def rss_kib(pid: int) -> int:

@@ -13,6 +13,15 @@ a time) or "" when nothing credible is found. The evidence, in order of trust:
 5. a date in the URL (``/2022/11/01/``);
 6. htmldate's own search, only when everything above came up empty.
 
+Relative and year-less visible dates are read against the page's own clock (``Clock``), not blindly
+against the fetch time: «Сегодня, 14:35» counts from the day a date widget in the page's header shows
+(an archived or cached copy shows its own day; a widget without a year takes the footer's «© …–2020» year
+when the weekday agrees), and gives way to the URL's day when that contradicts it beyond what time zones
+explain; «3 декабря» takes the year of the same day written in full elsewhere on the page, else of the URL's
+date, else the most recent such day (one agreeing with a written weekday, «Четверг, 3 декабря»). An
+agency dateline opening the first paragraph («МОСКВА, 29 июня. /ТАСС/.») counts as a visible date; a class
+naming the date element itself («b-news-feed-date») does not make it a news feed.
+
 Dates in sidebars and «Другие новости» blocks, navigation, comments, the page header and footer are
 ignored; so are updated/modified dates, dates in the future (beyond a day) and dates before 1995, in which
 case the next evidence is used. When the best evidence gives only a day, a later one giving a time on that
@@ -540,7 +549,17 @@ class Clock:
         return value
 
     def _fit_url(self, value: Value | None) -> Value | None:
-        if value is None or self.url_day is None or abs((_day(value) - self.url_day).days) <= 1:
+        """A relative day that the URL's day contradicts gives way to it, unless time zones explain the gap.
+
+        The URL may carry the day of the CMS's zone: a local day one ahead of it is plausible only in the
+        small hours (the source east of the CMS), one behind only late in the day (west of it).
+        """
+        if value is None or self.url_day is None:
+            return value
+        gap = (_day(value) - self.url_day).days
+        if gap == 0:
+            return value
+        if isinstance(value, datetime) and ((gap == 1 and value.hour < 12) or (gap == -1 and value.hour >= 12)):
             return value
         if isinstance(value, datetime):
             return datetime.combine(self.url_day, value.timetz())
@@ -734,6 +753,7 @@ def find_published(
     """ISO 8601 publication date in the source's local time, a bare date, or "" — never raises."""
     try:
         return to_iso(best_published(html, url, tz, fetched_at, hints))
-    except Exception:  # a bad page must not stop the crawl: it just gets no date
-        log.warning("date extraction failed for %s", url, exc_info=True)
+    except Exception as exc:  # a bad page must not stop the crawl: it just gets no date
+        log.warning("date extraction failed for %s: %s: %s", url, type(exc).__name__, exc)
+        log.debug("date extraction traceback for %s", url, exc_info=True)
         return ""

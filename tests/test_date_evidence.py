@@ -167,6 +167,91 @@ def test_hours_ago():
     assert find(page(date_html='<span class="date">2 часа назад</span>')) == "2022-11-02T11:00:00+03:00"
 
 
+# -- relative and year-less dates: the page's own clock ----------------------------------------------------
+
+
+def header_today(widget: str, html: str) -> str:
+    """The page with a date widget put in its header."""
+    return html.replace('<div class="header">', f'<div class="header"><div class="top-info">{widget}</div>')
+
+
+def test_relative_date_counts_from_the_day_the_header_shows():
+    # an archived copy: the header still shows its day, the fetch is a year and a half later
+    html = header_today("13 января 2021<br>время 17:29", page(date_html='<span class="date">сегодня в 11:40</span>'))
+    assert find(html) == "2021-01-13T11:40:00+03:00"
+
+
+def test_header_today_of_a_fresh_page_changes_nothing():
+    html = header_today("Среда, 2 ноября 2022", page(date_html='<span class="date">Вчера, 18:00</span>'))
+    assert find(html) == "2022-11-01T18:00:00+03:00"
+
+
+def test_header_today_without_year_takes_the_copyright_year_the_weekday_agrees_with():
+    # 7 June is a Sunday in 2026 and in 2020: the footer's «© 2005–2020» says which
+    html = header_today("7 ИЮНЯ, ВОСКРЕСЕНЬЕ", page(date_html='<span class="date">сегодня, 18:06</span>'))
+    html = html.replace("© 2005–2022", "© 2005–2020")
+    assert find(html, fetched=datetime(2026, 11, 20, 10, 0, tzinfo=UTC)) == "2020-06-07T18:06:00+03:00"
+
+
+def test_header_today_ignored_when_several_dates_disagree():
+    html = header_today("<span>1 октября 2021</span> <span>5 октября 2021</span>",
+                        page(date_html='<span class="date">Сегодня, 14:35</span>'))
+    assert find(html) == "2022-11-02T14:35:00+03:00"
+
+
+def test_relative_date_contradicted_by_the_url_takes_the_urls_day_and_keeps_its_time():
+    html = page(date_html='<span class="date">вчера в 16:19</span>')
+    url = "https://gubvesti.example.ru/social/2021/03/15/prisyazhnye.html"
+    assert find(html, url=url) == "2021-03-15T16:19:00+03:00"
+
+
+def test_relative_day_one_off_the_url_kept_when_time_zones_explain_it():
+    # 01:30 on 2 November in Kemerovo is 21:30 on 1 November in Moscow, where the CMS dates its URLs
+    html = page(date_html='<span class="date">Сегодня, 01:30</span>')
+    url = "https://duma.example.ru/2022/11/01/zasedanie/"
+    assert find(html, tz=KEMEROVO, url=url) == "2022-11-02T01:30:00+07:00"
+    # but not at 16:00: the page is a day-old copy
+    html = page(date_html='<span class="date">Сегодня, 16:00</span>')
+    assert find(html, tz=KEMEROVO, url=url) == "2022-11-01T16:00:00+07:00"
+
+
+def test_yearless_date_takes_the_year_written_elsewhere_on_the_page():
+    after = '<div class="more-news"><div class="feed-title">Четверг, 3 декабря 2020</div></div>'
+    html = page(date_html="<p><b>ОМСК. 3 декабря. Агентство.</b></p>", after=after)
+    assert find(html) == "2020-12-03"
+
+
+def test_yearless_date_takes_the_year_of_the_url():
+    html = page(date_html='<p class="post-info">Опубликовано 18 декабря в 12:30</p>')
+    url = "https://gorportal.example.ru/2020/12/18/sessiya-dumy/"
+    assert find(html, url=url) == "2020-12-18T12:30:00+03:00"
+
+
+def test_yearless_date_with_its_weekday():
+    # 10 December 2021 was a Friday, 10 December 2020 a Thursday
+    assert find(page(date_html='<div class="date">Четверг, 10 декабря, 12:30</div>')) == "2020-12-10T12:30:00+03:00"
+
+
+def test_a_dateline_class_naming_a_feed_is_not_a_feed():
+    before = '<div class="b-news-feed-date b-news-date">28 октября 2022, 18:47</div>'
+    after = '<div class="b-more-news"><div class="b-news-feed-date">Вторник, 1 ноября 2022</div></div>'
+    assert find(page(before=before, after=after)) == "2022-10-28T18:47:00+03:00"
+
+
+def test_agency_dateline_opening_a_long_paragraph():
+    date_html = ("<p>ТВЕРЬ, 27 октября. /Корр. «Вестей Думы»/. Движение по новому мосту через Волгу откроют после "
+                 "заседания комиссии Законодательного собрания по транспорту, которая примет работы подрядчика. "
+                 "Об этом говорится в сообщении пресс-службы.</p>")
+    assert find(page(date_html=date_html, after=OTHER_NEWS)) == "2022-10-27"
+
+
+def test_a_long_paragraph_opening_with_a_lowercase_city_is_no_dateline():
+    date_html = ("<p>в Твери, 27 октября, откроют новый мост через Волгу после заседания комиссии "
+                 "Законодательного собрания по транспорту, которая примет работы подрядчика; об этом говорится "
+                 "в сообщении пресс-службы регионального парламента.</p>")
+    assert find(page(date_html=date_html)) == ""
+
+
 # -- implausible dates -----------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.russian_dates import parse_russian_date, to_iso
+from pipelines.russian_dates import ABSOLUTE, RELATIVE, YEARLESS, parse_dated, parse_russian_date, to_iso
 
 MOSCOW = "Europe/Moscow"
 KEMEROVO = "Asia/Novokuznetsk"  # UTC+7
@@ -115,6 +115,59 @@ def test_day_month_without_year_is_the_latest_past_occurrence():
     assert iso("3 ноября") == "2021-11-03"  # today is 2 November: the 3rd is last year's
     assert iso("31 декабря") == "2021-12-31"
     assert iso("29 февраля", now=datetime(2022, 3, 1, tzinfo=UTC)) == "2020-02-29"
+
+
+def test_ukrainian_today_and_yesterday():
+    assert iso("сьогодні, 18:06") == "2022-11-02T18:06:00+03:00"
+    assert iso("11:00, сьогодні") == "2022-11-02T11:00:00+03:00"
+    assert iso("Вчора о 09:10") == "2022-11-01T09:10:00+03:00"
+    assert iso("позавчора") == "2022-10-31"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Четверг, 10 декабря, 12:30", "2020-12-10T12:30:00+03:00"),  # 10.12.2021 was a Friday
+        ("10 декабря, четверг", "2020-12-10"),
+        ("в четверг, 10 декабря", "2020-12-10"),
+        ("Пятница, 10 декабря", "2021-12-10"),  # the weekday agrees with the latest occurrence
+        ("10 декабря", "2021-12-10"),  # no weekday: the latest occurrence
+        ("7 ЧЕРВНЯ, НЕДІЛЯ", "2020-06-07"),  # Ukrainian
+        ("Среда, 2 ноября", "2022-11-02"),
+        ("в среду, 2 ноября", "2022-11-02"),
+        ("среди 10 декабря", "2021-12-10"),  # «среди» is not «среда»
+    ],
+)
+def test_weekday_picks_the_year_of_a_yearless_date(text, expected):
+    assert iso(text) == expected
+
+
+def test_year_base_for_yearless_dates():
+    assert to_iso(parse_russian_date("3 декабря", MOSCOW, NOW, year_base=date(2020, 12, 31))) == "2020-12-03"
+    assert to_iso(parse_russian_date("3 декабря", MOSCOW, NOW, year_base=date(2020, 12, 2))) == "2019-12-03"
+    # relative dates and dates with a year ignore it
+    assert to_iso(parse_russian_date("Вчера", MOSCOW, NOW, year_base=date(2020, 1, 1))) == "2022-11-01"
+    assert to_iso(parse_russian_date("3.12.2021", MOSCOW, NOW, year_base=date(2020, 1, 1))) == "2021-12-03"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("01.11.2022", ABSOLUTE),
+        ("1 ноября 2022, 14:30", ABSOLUTE),
+        ("Tue, 01 Nov 2022 14:30:00 +0300", ABSOLUTE),
+        ("3 ноября", YEARLESS),
+        ("Среда, 2 ноября, 14:30", YEARLESS),
+        ("Сегодня, 14:35", RELATIVE),
+        ("2 часа назад", RELATIVE),
+        ("сегодня, 01.11.2022", ABSOLUTE),  # the written date wins over the word
+        ("Просмотров: 1234", ""),
+    ],
+)
+def test_parse_dated_tells_the_kind(text, kind):
+    value, found = parse_dated(text, MOSCOW, NOW, fallback=False)
+    assert found == kind
+    assert (value is None) == (kind == "")
 
 
 def test_relative_ago():
