@@ -26,10 +26,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    case,
     create_engine,
     event,
     func,
-    literal,
+    literal_column,
     select,
     union_all,
     update,
@@ -68,7 +69,8 @@ shingle_anchors = Table(  # the near-duplicate sketch of each article (see pipel
     Column("hash", BigInteger, nullable=False),
     Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
 )
-Index("ix_shingle_anchors_hash", shingle_anchors.c.hash)
+# (hash, article_id): a hash's latest postings come straight off the index (see near_duplicate_candidates)
+Index("ix_shingle_anchors_hash_article", shingle_anchors.c.hash, shingle_anchors.c.article_id)
 
 mentions = Table(
     "mentions", metadata,
@@ -106,27 +108,43 @@ runs = Table(
 )
 
 
-COMMON_ANCHOR = 200  # a sketch hash in more articles than this is a template phrase, not a reprint's trace
-MIN_RARE_ANCHORS = 4  # fewer rare hashes than this: the common ones are used too (recall before speed)
+COMMON_ANCHOR = 200  # a sketch hash held by more articles than this is a template phrase, not a reprint's trace
 
 
 @cache
 def _posting_counts(size: int):
-    """(position, articles holding hash :h<position>, counted up to COMMON_ANCHOR + 1) for ``size`` hashes."""
+    """(position, holders of hash :h<position>, counted up to COMMON_ANCHOR + 1) for ``size`` hashes."""
     parts = []
     for i in range(size):
         postings = (select(shingle_anchors.c.article_id)
                     .where(shingle_anchors.c.hash == bindparam(f"h{i}", type_=BigInteger))
                     .limit(COMMON_ANCHOR + 1).subquery())
-        parts.append(select(literal(i, Integer), func.count()).select_from(postings))
-    return union_all(*parts) if size > 1 else parts[0]
+        parts.append(select(literal_column(str(i)).label("i"), func.count()).select_from(postings))
+    return union_all(*parts)
 
 
 _SHARED = func.count().label("shared")
-_RANK_CANDIDATES = (select(shingle_anchors.c.article_id, _SHARED)
-                    .where(shingle_anchors.c.hash.in_(bindparam("hashes", expanding=True)))
-                    .group_by(shingle_anchors.c.article_id).having(_SHARED >= 2)
-                    .order_by(_SHARED.desc()).limit(bindparam("limit")))
+_RANK_ON_RARE = (select(shingle_anchors.c.article_id, _SHARED)   # rare hashes: at most COMMON_ANCHOR holders each
+                 .where(shingle_anchors.c.hash.in_(bindparam("hashes", expanding=True)))
+                 .group_by(shingle_anchors.c.article_id).having(_SHARED >= 2)
+                 .order_by(_SHARED.desc()).limit(bindparam("limit")))
+
+
+@cache
+def _rank_on_recent(size: int):
+    """Articles sharing ≥ 2 of the hashes :h0…:h<size-1> among each hash's latest COMMON_ANCHOR + 1 holders
+    (an index range scan, newest first: bounded), those sharing the most rare hashes first."""
+    postings = [select(shingle_anchors.c.article_id)
+                .where(shingle_anchors.c.hash == bindparam(f"h{i}", type_=BigInteger))
+                .order_by(shingle_anchors.c.article_id.desc()).limit(COMMON_ANCHOR + 1).subquery()
+                for i in range(size)]
+    recent = union_all(*(select(literal_column(str(i)).label("i"), p.c.article_id)
+                         for i, p in enumerate(postings))).subquery("recent_postings")
+    held = select(recent.c.article_id, func.count().over(partition_by=recent.c.i).label("n")).subquery("held")
+    rare = func.sum(case((held.c.n <= COMMON_ANCHOR, 1), else_=0)).label("rare")
+    shared = func.count().label("shared")
+    return (select(held.c.article_id, shared, rare).group_by(held.c.article_id).having(shared >= 2)
+            .order_by(rare.desc(), shared.desc()).limit(bindparam("limit")))
 
 
 # statements built once (building a select costs more than running it on SQLite)
@@ -162,6 +180,8 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
+        for index in shingle_anchors.indexes:  # stores made before the index existed get it now (once)
+            index.create(self.engine, checkfirst=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -213,30 +233,31 @@ class Store:
     def near_duplicate_candidates(self, sketch: list[int], limit: int = 5) -> list[dict]:
         """Articles sharing at least two sketch hashes with ``sketch``, most shared first (indexed lookups).
 
-        Hashes found in more than ``COMMON_ANCHOR`` articles are boilerplate («на заседании комитета…»),
-        not evidence of a reprint: when the sketch has at least ``MIN_RARE_ANCHORS`` rarer hashes they are
-        left out, so the query's cost stays bounded however large the store grows (each hash's postings are
-        counted only up to that bound, by an index range scan).
+        Hashes held by more than ``COMMON_ANCHOR`` articles are template phrases («на заседании комитета…»),
+        not a reprint's trace: articles are ranked on the sketch's rarer hashes (the figures and names of one
+        press release) when it has two or more, else on every hash's latest holders. Either way each hash
+        costs at most an index range scan of ``COMMON_ANCHOR + 1`` entries, however long the history grows.
         """
         if not sketch:
             return []
         sketch = list(dict.fromkeys(sketch))
+        hashes = {f"h{i}": h for i, h in enumerate(sketch)}
         with self.engine.connect() as conn:
-            counts = conn.execute(_posting_counts(len(sketch)),
-                                  {f"h{i}": h for i, h in enumerate(sketch)}).all()
-            rare = [sketch[i] for i, count in counts if count <= COMMON_ANCHOR]
-            if len(rare) < MIN_RARE_ANCHORS:
-                rare = sketch  # a text made of common phrases only: rank on all of its hashes, as before
-            ranked = conn.execute(_RANK_CANDIDATES, {"hashes": rare, "limit": limit}).all()
+            counts = conn.execute(_posting_counts(len(sketch)), hashes).all()
+            rare = [sketch[i] for i, held in counts if held <= COMMON_ANCHOR]
+            if len(rare) >= 2:
+                ranked = conn.execute(_RANK_ON_RARE, {"hashes": rare, "limit": limit}).all()
+            else:
+                ranked = conn.execute(_rank_on_recent(len(sketch)), {"limit": limit, **hashes}).all()
             if not ranked:
                 return []
             rows = conn.execute(
                 select(articles.c.id, articles.c.url, articles.c.source_id, articles.c.published_at,
                        articles.c.first_seen, articles.c.duplicate_of, articles.c.text)
-                .where(articles.c.id.in_([article_id for article_id, _ in ranked]))
+                .where(articles.c.id.in_([row.article_id for row in ranked]))
             ).mappings().all()
         by_id = {row.id: dict(row) for row in rows}
-        return [by_id[article_id] for article_id, _ in ranked if article_id in by_id]
+        return [by_id[row.article_id] for row in ranked if row.article_id in by_id]
 
     def add_article(self, item: dict, url_keys: Iterable[str]) -> int:
         """Insert the article, its URL keys, SimHash bands and mentions in one transaction."""
