@@ -26,13 +26,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
-    case,
     create_engine,
     event,
     func,
-    literal_column,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.engine import Engine
@@ -69,8 +66,14 @@ shingle_anchors = Table(  # the near-duplicate sketch of each article (see pipel
     Column("hash", BigInteger, nullable=False),
     Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
 )
-# (hash, article_id): a hash's latest postings come straight off the index (see near_duplicate_candidates)
+# (hash, article_id): a hash's postings come straight off the index (see near_duplicate_candidates)
 Index("ix_shingle_anchors_hash_article", shingle_anchors.c.hash, shingle_anchors.c.article_id)
+
+anchor_counts = Table(  # how many articles hold each sketch hash: template phrases are the common ones
+    "anchor_counts", metadata,
+    Column("hash", BigInteger, primary_key=True, autoincrement=False),
+    Column("holders", Integer, nullable=False),
+)
 
 mentions = Table(
     "mentions", metadata,
@@ -111,48 +114,45 @@ runs = Table(
 COMMON_ANCHOR = 200  # a sketch hash held by more articles than this is a template phrase, not a reprint's trace
 
 
-@cache
-def _posting_counts(size: int):
-    """(position, holders of hash :h<position>, counted up to COMMON_ANCHOR + 1) for ``size`` hashes."""
-    parts = []
-    for i in range(size):
-        postings = (select(shingle_anchors.c.article_id)
-                    .where(shingle_anchors.c.hash == bindparam(f"h{i}", type_=BigInteger))
-                    .limit(COMMON_ANCHOR + 1).subquery())
-        parts.append(select(literal_column(str(i)).label("i"), func.count()).select_from(postings))
-    return union_all(*parts)
-
-
+_RARE_HASHES = (select(anchor_counts.c.hash)
+                .where(anchor_counts.c.hash.in_(bindparam("hashes", expanding=True)),
+                       anchor_counts.c.holders <= COMMON_ANCHOR))
 _SHARED = func.count().label("shared")
-_RANK_ON_RARE = (select(shingle_anchors.c.article_id, _SHARED)   # rare hashes: at most COMMON_ANCHOR holders each
-                 .where(shingle_anchors.c.hash.in_(bindparam("hashes", expanding=True)))
-                 .group_by(shingle_anchors.c.article_id).having(_SHARED >= 2)
-                 .order_by(_SHARED.desc()).limit(bindparam("limit")))
+_HOLDER = articles.alias("holder")
+_RANKED = (select(shingle_anchors.c.article_id, _SHARED)   # rare hashes: at most COMMON_ANCHOR holders each
+           .join(_HOLDER, _HOLDER.c.id == shingle_anchors.c.article_id)
+           .where(shingle_anchors.c.hash.in_(_RARE_HASHES.scalar_subquery()),
+                  _HOLDER.c.source_id != bindparam("other_than"))
+           .group_by(shingle_anchors.c.article_id).having(_SHARED >= 2)
+           .order_by(_SHARED.desc()).limit(bindparam("limit"))).subquery("ranked")
+_NEAR_DUPLICATES = (select(articles.c.id, articles.c.url, articles.c.source_id, articles.c.published_at,
+                           articles.c.first_seen, articles.c.duplicate_of, articles.c.text)
+                    .join(_RANKED, _RANKED.c.article_id == articles.c.id)
+                    .order_by(_RANKED.c.shared.desc(), articles.c.id))
 
 
 @cache
-def _rank_on_recent(size: int):
-    """Articles sharing ≥ 2 of the hashes :h0…:h<size-1> among each hash's latest COMMON_ANCHOR + 1 holders
-    (an index range scan, newest first: bounded), those sharing the most rare hashes first."""
-    postings = [select(shingle_anchors.c.article_id)
-                .where(shingle_anchors.c.hash == bindparam(f"h{i}", type_=BigInteger))
-                .order_by(shingle_anchors.c.article_id.desc()).limit(COMMON_ANCHOR + 1).subquery()
-                for i in range(size)]
-    recent = union_all(*(select(literal_column(str(i)).label("i"), p.c.article_id)
-                         for i, p in enumerate(postings))).subquery("recent_postings")
-    held = select(recent.c.article_id, func.count().over(partition_by=recent.c.i).label("n")).subquery("held")
-    rare = func.sum(case((held.c.n <= COMMON_ANCHOR, 1), else_=0)).label("rare")
-    shared = func.count().label("shared")
-    return (select(held.c.article_id, shared, rare).group_by(held.c.article_id).having(shared >= 2)
-            .order_by(rare.desc(), shared.desc()).limit(bindparam("limit")))
+def _upsert_statements(dialect: str) -> tuple:
+    """(count an anchor, record a URL key): INSERT … ON CONFLICT statements, built once per dialect."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    count_anchor = insert(anchor_counts).on_conflict_do_update(
+        index_elements=[anchor_counts.c.hash], set_={"holders": anchor_counts.c.holders + 1})
+    seen = insert(seen_urls)
+    # a key seen before without its article (a page that was no article yet) is linked to it now
+    record_key = seen.on_conflict_do_update(
+        index_elements=[seen_urls.c.url_key], set_={"article_id": seen.excluded.article_id},
+        where=seen_urls.c.article_id.is_(None) & seen.excluded.article_id.is_not(None))
+    return count_anchor, record_key
 
 
 # statements built once (building a select costs more than running it on SQLite)
 _IS_KNOWN = select(seen_urls.c.url_key).where(seen_urls.c.url_key == bindparam("key"))
-_SEEN_ARTICLE = select(seen_urls.c.article_id).where(seen_urls.c.url_key == bindparam("key"))
-_LINK_SEEN = update(seen_urls).where(seen_urls.c.url_key == bindparam("key")).values(article_id=bindparam("aid"))
-_ARTICLE_BY_KEY = (select(articles).join(seen_urls, seen_urls.c.article_id == articles.c.id)
-                   .where(seen_urls.c.url_key == bindparam("key")))
+_ARTICLE_BY_ANY_KEY = (select(articles.c.id, articles.c.url)
+                       .join(seen_urls, seen_urls.c.article_id == articles.c.id)
+                       .where(seen_urls.c.url_key.in_(bindparam("keys", expanding=True))).limit(1))
 _ARTICLE_BY_CONTENT = select(articles).where(articles.c.content_hash == bindparam("hash"),
                                              articles.c.source_id == bindparam("source"))
 
@@ -182,6 +182,18 @@ class Store:
         metadata.create_all(self.engine)
         for index in shingle_anchors.indexes:  # stores made before the index existed get it now (once)
             index.create(self.engine, checkfirst=True)
+        self._backfill_anchor_counts()
+
+    def _backfill_anchor_counts(self) -> None:
+        """Stores made before ``anchor_counts`` existed get their counts now (once)."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(anchor_counts.c.hash).limit(1)).first() is not None:
+                return
+            if conn.execute(select(shingle_anchors.c.hash).limit(1)).first() is None:
+                return
+            conn.execute(anchor_counts.insert().from_select(
+                ["hash", "holders"],
+                select(shingle_anchors.c.hash, func.count()).group_by(shingle_anchors.c.hash)))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -207,18 +219,17 @@ class Store:
 
     @staticmethod
     def _mark_seen(conn, url_keys, source_id, article_id, now) -> None:
-        for key in dict.fromkeys(url_keys):
-            exists = conn.execute(_SEEN_ARTICLE, {"key": key}).first()
-            if exists is None:
-                conn.execute(seen_urls.insert(), {"url_key": key, "article_id": article_id, "source_id": source_id,
-                                                  "seen_at": now})
-            elif exists.article_id is None and article_id is not None:
-                conn.execute(_LINK_SEEN, {"key": key, "aid": article_id})
+        """Record the keys in one statement."""
+        keys = list(dict.fromkeys(url_keys))
+        if keys:
+            conn.execute(_upsert_statements(conn.dialect.name)[1], [
+                {"url_key": key, "article_id": article_id, "source_id": source_id, "seen_at": now} for key in keys])
 
     # -- articles ---------------------------------------------------------------------------------------
-    def article_by_key(self, url_key: str) -> dict | None:
+    def article_by_any_key(self, url_keys: list[str]) -> dict | None:
+        """The stored article any of ``url_keys`` leads to (one indexed query), or None."""
         with self.engine.connect() as conn:
-            row = conn.execute(_ARTICLE_BY_KEY, {"key": url_key}).mappings().first()
+            row = conn.execute(_ARTICLE_BY_ANY_KEY, {"keys": list(url_keys)}).mappings().first()
         return self._article(row)
 
     def article_by_url(self, url: str) -> dict | None:
@@ -230,34 +241,21 @@ class Store:
             row = conn.execute(_ARTICLE_BY_CONTENT, {"hash": content_hash, "source": source_id}).mappings().first()
         return self._article(row)
 
-    def near_duplicate_candidates(self, sketch: list[int], limit: int = 5) -> list[dict]:
+    def near_duplicate_candidates(self, sketch: list[int], limit: int = 5, other_than: str = "") -> list[dict]:
         """Articles sharing at least two sketch hashes with ``sketch``, most shared first (indexed lookups).
 
         Hashes held by more than ``COMMON_ANCHOR`` articles are template phrases («на заседании комитета…»),
         not a reprint's trace: articles are ranked on the sketch's rarer hashes (the figures and names of one
-        press release) when it has two or more, else on every hash's latest holders. Either way each hash
-        costs at most an index range scan of ``COMMON_ANCHOR + 1`` entries, however long the history grows.
+        press release) only, so a text made of template phrases alone has no candidates. The holder counts
+        are kept in ``anchor_counts``: each rare hash costs an index range scan of at most ``COMMON_ANCHOR``
+        entries, however long the history grows. ``other_than`` leaves out one source's own articles.
         """
         if not sketch:
             return []
-        sketch = list(dict.fromkeys(sketch))
-        hashes = {f"h{i}": h for i, h in enumerate(sketch)}
         with self.engine.connect() as conn:
-            counts = conn.execute(_posting_counts(len(sketch)), hashes).all()
-            rare = [sketch[i] for i, held in counts if held <= COMMON_ANCHOR]
-            if len(rare) >= 2:
-                ranked = conn.execute(_RANK_ON_RARE, {"hashes": rare, "limit": limit}).all()
-            else:
-                ranked = conn.execute(_rank_on_recent(len(sketch)), {"limit": limit, **hashes}).all()
-            if not ranked:
-                return []
-            rows = conn.execute(
-                select(articles.c.id, articles.c.url, articles.c.source_id, articles.c.published_at,
-                       articles.c.first_seen, articles.c.duplicate_of, articles.c.text)
-                .where(articles.c.id.in_([row.article_id for row in ranked]))
-            ).mappings().all()
-        by_id = {row.id: dict(row) for row in rows}
-        return [by_id[row.article_id] for row in ranked if row.article_id in by_id]
+            rows = conn.execute(_NEAR_DUPLICATES, {"hashes": list(dict.fromkeys(sketch)), "limit": limit,
+                                                   "other_than": other_than})
+            return [dict(row) for row in rows.mappings()]
 
     def add_article(self, item: dict, url_keys: Iterable[str]) -> int:
         """Insert the article, its URL keys, SimHash bands and mentions in one transaction."""
@@ -274,6 +272,8 @@ class Store:
             if item.get("sketch"):
                 conn.execute(shingle_anchors.insert(), [{"hash": h, "article_id": article_id}
                                                         for h in item["sketch"]])
+                conn.execute(_upsert_statements(conn.dialect.name)[0],
+                             [{"hash": h, "holders": 1} for h in dict.fromkeys(item["sketch"])])
             if item.get("mentions"):
                 conn.execute(mentions.insert(), [{"article_id": article_id, **{
                     k: mention[k] for k in ("kind", "watch", "matched", "snippet")}} for mention in item["mentions"]])

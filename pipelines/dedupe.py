@@ -56,11 +56,10 @@ class DedupePipeline:
         item["url_key"] = url_key(item["url"])
         keys = list(dict.fromkeys([item["url_key"], *(item.get("seen_keys") or [])]))
         item["seen_keys"] = keys
-        for key in keys:
-            known = store.article_by_key(key)
-            if known is not None:
-                store.mark_seen(keys, item["source_id"], known["id"])
-                raise DuplicateArticle(f"{item['url']} is already stored as {known['url']}")
+        known = store.article_by_any_key(keys)
+        if known is not None:
+            store.mark_seen(keys, item["source_id"], known["id"])
+            raise DuplicateArticle(f"{item['url']} is already stored as {known['url']}")
         item["content_hash"] = content_hash(item["text"])
         same_text = store.article_by_content(item["content_hash"], item["source_id"])
         if same_text is not None:
@@ -69,9 +68,8 @@ class DedupePipeline:
         item["sketch"] = shingle_sketch(item["text"])
         item["duplicate_of"] = ""
         own_shingles = None  # built once, only when a candidate from another site needs checking
-        for candidate in store.near_duplicate_candidates(item["sketch"]):
-            if candidate["source_id"] == item["source_id"]:
-                continue  # a site's own look-alike notices are separate articles; reprints cross sites
+        # a site's own look-alike notices are separate articles: reprints cross sites
+        for candidate in store.near_duplicate_candidates(item["sketch"], other_than=item["source_id"]):
             if own_shingles is None:
                 own_shingles = shingles(item["text"])
             if jaccard(own_shingles, shingles(candidate["text"])) < REPRINT_RESEMBLANCE:

@@ -451,11 +451,15 @@ def _judge_name(spec: _NameSpec, ctx: _Context) -> tuple[int, int] | None:
 
 
 def _snippet(text: str, start: int, end: int) -> str:
-    """The sentence (razdel) that contains text[start:end], searched in a window around it."""
-    lo = max(0, start - _SNIPPET_WINDOW)
-    hi = min(len(text), end + _SNIPPET_WINDOW)
+    """The sentence (razdel) that contains text[start:end], searched in its paragraph (a sentence never
+    spans a line break of the cleaned text), within a window around it."""
+    lo = max(0, start - _SNIPPET_WINDOW, text.rfind("\n", 0, start) + 1)
+    line_end = text.find("\n", end)
+    hi = min(len(text), end + _SNIPPET_WINDOW, line_end if line_end >= 0 else len(text))
     window = text[lo:hi]
     for sentence in sentenize(window):
         if sentence.start <= start - lo < sentence.stop:
             return " ".join(window[sentence.start:max(sentence.stop, end - lo)].split())
+        if sentence.start > start - lo:
+            break
     return " ".join(text[start:end].split())
