@@ -58,6 +58,10 @@ def prefill(path: str, articles: int, extra_seen: int = 0, seed: int = 11, start
                            [(row[1], row[0] + first_id, row[3], row[7]) for row in rows])
             db.executemany("INSERT INTO shingle_anchors (hash, article_id) VALUES (?,?)",
                            [(h, row[0] + first_id) for row in rows for h in row[9]])
+            # the holder counts, as Store.add_article keeps them (the near-duplicate query relies on them)
+            db.executemany("INSERT INTO anchor_counts (hash, holders) VALUES (?, 1) "
+                           "ON CONFLICT(hash) DO UPDATE SET holders = holders + 1",
+                           [(h,) for row in rows for h in set(row[9])])
             db.commit()
     for a in range(0, extra_seen, 50_000):
         db.executemany("INSERT INTO seen_urls (url_key, article_id, source_id, seen_at) VALUES (?,NULL,?,?)",
