@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import trafilatura  # noqa: E402
 from bench_matching import synthetic_watchlist  # noqa: E402
-from corpus import pipeline_items  # noqa: E402
+from corpus import pipeline_items, reprint_truth  # noqa: E402
 from harness import PipelineChain, print_table, sources_for, verdict, write_results  # noqa: E402
 
 from crawler.store import Store  # noqa: E402
@@ -86,6 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nstored {len(kept)} articles, dropped {dict(chain.dropped) or 0}, "
           f"reprints linked {sum(1 for item in kept if item.get('duplicate_of'))}, "
           f"with mentions {sum(1 for item in kept if item.get('mentions'))}; setup (watchlist compile) {setup:.1f} s")
+    truth = reprint_truth(sites)
+
+    def site_path(url: str) -> str:  # "http://127.0.0.<index + 2>:8000/path" → "<index>/path"
+        host, _, path = url.split("//", 1)[1].partition("/")
+        return f"{int(host.split(':')[0].rsplit('.', 1)[1]) - 2}/{path}"
+
+    linked = {site_path(item["url"]): site_path(item["duplicate_of"]) for item in kept if item.get("duplicate_of")}
+    right = sum(1 for reprint, original in linked.items() if truth.get(reprint) == original)
+    precision = right / len(linked) if linked else 1.0
+    recall = right / len(truth) if truth else 1.0
+    print(f"reprint links: {len(linked)} made, {right} right, {len(truth)} true reprints in the corpus: "
+          f"precision {precision:.3f}, recall {recall:.3f}")
     print(f"ours / trafilatura alone: {ratio:.2f} (target >= {TARGET}): {verdict(ratio >= TARGET)}")
     write_results("pipeline", {
         "command": "python bench/bench_pipeline.py" + (" --quick" if args.quick else ""),
@@ -97,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         "stages_ms_per_article": {name: round(1000 * s / count, 3) for name, s in chain.stage_seconds.items()},
         "ratio": round(ratio, 3), "target": TARGET, "met": ratio >= TARGET,
         "stored": len(kept), "dropped": dict(chain.dropped),
+        "reprints": {"linked": len(linked), "right": right, "true": len(truth), "precision": round(precision, 3),
+                     "recall": round(recall, 3)},
     })
     return 0
 

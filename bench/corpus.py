@@ -362,6 +362,18 @@ def site_files(site: Site, base: str) -> dict[str, tuple[bytes, str]]:
     return files
 
 
+def reprint_truth(sites: list[Site]) -> dict[str, str]:
+    """URL path of each reprint → URL path of the article it reprints (the ground truth of the corpus)."""
+    by_n = {article.n: (site, article) for site in sites for article in site.articles}
+    truth = {}
+    for site in sites:
+        for article in site.articles:
+            if article.reprint_of is not None and article.reprint_of in by_n:
+                source_site, source = by_n[article.reprint_of]
+                truth[f"{site.index}{site.path(article)}"] = f"{source_site.index}{source_site.path(source)}"
+    return truth
+
+
 def pipeline_items(n_articles: int, n_sites: int = 6, seed: int = 7,
                    now: datetime | None = None) -> tuple[list[Site], list[dict]]:
     """Items as the spider yields them (html decoded, as Scrapy delivers it), oldest first."""
