@@ -53,3 +53,36 @@ def test_demo_engines_dates(serve, tmp_path):
     assert rows["news.php?id=522"] == "2026-11-18T15:00:00+03:00"
     assert rows["press-center/news/1193/"].startswith("2026-11-09")
     assert all(value[:4] == "2026" for value in rows.values())
+
+
+def test_profile_selectors_date_title_body(serve, tmp_path):
+    """A source profile says where the date, title and body stand when the generic guesses cannot know."""
+    import shutil
+
+    from conftest import TEST_SITES
+
+    copy = tmp_path / "site"
+    shutil.copytree(TEST_SITES / "relative_dates", copy)
+    page = copy / "news-6.html"
+    html = page.read_text(encoding="utf-8")
+    # the date stands only in the footer, which the generic reading rightly ignores
+    html = html.replace('<div class="footer">', '<div class="footer">Дата публикации: '
+                        '<span class="published">7 ноября 2026 г.</span> ')
+    page.write_text(html, encoding="utf-8")
+    site = serve(copy)
+    plain = write_config(tmp_path / "plain", [source_entry(site, "sndko", "Asia/Novokuznetsk")])
+    run_cli("crawl", "--config", plain, check=True)
+    rows = {r["url"].removeprefix(site.base_url): r for r in read_csv(tmp_path / "plain" / "feeds" / "articles.csv")}
+    assert rows["/news/?id=6"]["published_at"] == ""
+
+    profiled = write_config(tmp_path / "profiled", [source_entry(
+        site, "sndko", "Asia/Novokuznetsk", date="div.footer span.published",
+        title="//div[@class='col-main']/h1", body="div.col-main")])
+    run_cli("crawl", "--config", profiled, check=True)
+    rows = {r["url"].removeprefix(site.base_url): r
+            for r in read_csv(tmp_path / "profiled" / "feeds" / "articles.csv")}
+    assert rows["/news/?id=6"]["published_at"] == "2026-11-07"
+    assert rows["/news/?id=6"]["title"] == "О работе приёмной председателя"
+    assert rows["/news/?id=6"]["text"].startswith("Депутаты регионального парламента напомнили")
+    assert "Другие новости" not in rows["/news/?id=6"]["text"]
+    assert rows["/news/?id=5"]["published_at"] == "2026-11-03T02:30:00+07:00"  # no date at the selector: generic
