@@ -115,6 +115,8 @@ class DumaSpider(scrapy.Spider):
             yield from self.start_requests_for(source)
 
     def start_requests_for(self, source: Source):
+        if source.render == "js":
+            self.note_problem(source.id, "render: js is not available in this version: crawled without a browser")
         configured = bool(source.feeds or source.listing or source.sitemaps)
         for url in source.feeds:
             yield self._request(url, source, self.parse_feed, kind="feed", conditional=True, priority=10)
