@@ -203,15 +203,6 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(_IS_KNOWN, {"key": url_key}).first() is not None
 
-    def known_keys(self, url_keys: Iterable[str]) -> set[str]:
-        keys = list(dict.fromkeys(url_keys))
-        found: set[str] = set()
-        with self.engine.connect() as conn:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start:start + 500]
-                found.update(conn.execute(select(seen_urls.c.url_key).where(seen_urls.c.url_key.in_(chunk))).scalars())
-        return found
-
     def mark_seen(self, url_keys: Iterable[str], source_id: str, article_id: int | None = None) -> None:
         now = utcnow_iso()
         with self.engine.begin() as conn:
@@ -284,13 +275,6 @@ class Store:
                     (articles.c.url == old_root) | (articles.c.duplicate_of == old_root)
                 ).values(duplicate_of=item["url"]))
         return article_id
-
-    def count_articles(self, source_id: str | None = None) -> int:
-        query = select(func.count()).select_from(articles)
-        if source_id:
-            query = query.where(articles.c.source_id == source_id)
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one()
 
     def iter_articles(self) -> Iterator[dict]:
         """All articles, newest first (by publication date, then by first sight)."""
