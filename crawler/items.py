@@ -11,12 +11,12 @@ class ArticleItem(scrapy.Item):
     # filled by the spider
     source_id = scrapy.Field()      # str: id of the source entry
     url = scrapy.Field()            # str: the URL the page was fetched from (after redirects)
-    canonical_url = scrapy.Field()  # str | None: <link rel="canonical"> when on the same site
     html = scrapy.Field()           # str: the decoded page (Scrapy's encoding detection)
     fetched_at = scrapy.Field()     # datetime: aware, UTC, when the page was downloaded
     timezone = scrapy.Field()       # str: IANA time zone of the source (e.g. "Asia/Novokuznetsk")
     date_hints = scrapy.Field()     # list[str]: raw dates from the feed entry / listing row that led here
     # clean pipeline
+    canonical_url = scrapy.Field()  # str | None: the page's <link rel="canonical">
     title = scrapy.Field()          # str
     text = scrapy.Field()           # str: body text, paragraphs separated by "\n"
     # dates pipeline

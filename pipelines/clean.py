@@ -16,7 +16,9 @@ import trafilatura
 from scrapy.exceptions import DropItem
 from scrapy.selector import Selector
 
-__all__ = ["CleanPipeline", "EmptyPage", "extract", "tidy"]
+from crawler.discovery import canonical_link
+
+__all__ = ["CleanPipeline", "EmptyPage", "extract", "extract_from_tree", "tidy"]
 
 logging.getLogger("trafilatura").setLevel(logging.ERROR)  # "discarding data" on every listing otherwise
 
@@ -164,6 +166,12 @@ def extract(html: str, url: str, title_selector: str | None = None, body_selecto
     tree = parse_page(html)
     if tree is None:
         return "", ""
+    return extract_from_tree(tree, html, url, title_selector, body_selector)
+
+
+def extract_from_tree(tree, html: str, url: str, title_selector: str | None = None,
+                      body_selector: str | None = None) -> tuple[str, str]:
+    """:func:`extract` on a page already parsed by :func:`parse_page` (the tree is changed)."""
     title = select_text(html, title_selector).replace("\n", " ") if title_selector else ""
     title = title or title_from_tree(tree)
     text = select_text(html, body_selector) if body_selector else ""
@@ -182,7 +190,7 @@ def extract(html: str, url: str, title_selector: str | None = None, body_selecto
 
 
 class CleanPipeline:
-    """Fills ``title`` and ``text``; drops pages without an article body."""
+    """Fills ``title``, ``text`` and ``canonical_url``; drops pages without an article body."""
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -201,7 +209,12 @@ class CleanPipeline:
         spider = spider or self.crawler.spider
         source = spider.sources[item["source_id"]]
         try:
-            title, text = extract(item["html"], item["url"], source.title, source.body)
+            tree = parse_page(item["html"])
+            title, text = "", ""
+            if tree is not None:
+                # the page's own canonical link, read from the one parse of the page (dedupe uses it)
+                item["canonical_url"] = item.get("canonical_url") or canonical_link(tree, item["url"])
+                title, text = extract_from_tree(tree, item["html"], item["url"], source.title, source.body)
         except Exception as exc:  # trafilatura or lxml choking on a hostile page: report, never crash
             spider.count(item["source_id"], "empty_pages")
             self._note(spider, item, f"cannot extract {item['url']}: {type(exc).__name__}: {exc}"[:300])

@@ -22,7 +22,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.config import Source
 from crawler.content import binary_kind, decode_page, sanitize_markup
 from crawler.discovery import (
-    canonical_link,
     date_beside,
     feed_links,
     is_news_listing_link,
@@ -346,13 +345,10 @@ class DumaSpider(scrapy.Spider):
         if is_pagination(response.url) and not looks_like_article(response.url, source.article_pattern):
             return
         html = sanitize_markup(text_response.text)  # no NULs, nesting capped (see crawler/content.py)
-        root = parse_html(html)
-        canonical = canonical_link(root, response.url) if root is not None else None
         redirects = response.meta.get("redirect_urls") or []
         yield ArticleItem(
             source_id=source.id,
             url=response.url,
-            canonical_url=canonical,
             html=html,
             fetched_at=datetime.now(UTC),
             timezone=source.timezone,
