@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import re
 
+from crawler.content import CONTROL_CHARS
+
 FORMULA_START = ("=", "+", "-", "@")
 SPEECH_DASH = re.compile(r"^[-‐]\s+(?=\w)|^-(?=[А-Яа-яЁё])")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_CELL_CHARS = 32_000
 
 
 def safe_cell(value: object) -> str:
     if value is None:
         return ""
-    text = CONTROL.sub("", str(value))
+    text = CONTROL_CHARS.sub("", str(value))
     if len(text) > MAX_CELL_CHARS:
         text = text[:MAX_CELL_CHARS - 1] + "…"
     stripped = text.lstrip(" \t\r\n\u00a0")

@@ -16,6 +16,7 @@ import trafilatura
 from scrapy.exceptions import DropItem
 from scrapy.selector import Selector
 
+from crawler.content import CONTROL_CHARS
 from crawler.discovery import canonical_link
 
 __all__ = ["CleanPipeline", "EmptyPage", "extract", "extract_from_tree", "tidy"]
@@ -33,7 +34,6 @@ MAX_BLOCK_CHARS = 4000
 LONG_PARAGRAPH = 400
 MAX_UNLINKED_CHARS = 400  # a block of other headlines is links and dates; an article's text is not
 SPACES = re.compile(r"[ \t\u00a0\u200b]+")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{3,80}$")
 
 
@@ -94,7 +94,7 @@ def drop_related_blocks(tree) -> int:
 
 def tidy(text: str) -> str:
     """Control characters out, spaces folded, blank lines dropped, lines stripped."""
-    text = CONTROL.sub("", text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = CONTROL_CHARS.sub("", text or "").replace("\r\n", "\n").replace("\r", "\n")
     lines = (SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
