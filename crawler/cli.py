@@ -17,6 +17,7 @@ from pathlib import Path
 from crawler import __version__
 from crawler.config import DEFAULT_CONFIG, load_config
 from crawler.errors import ConfigError, LockedError
+from crawler.tables import print_table
 
 EXIT_CONFIG = 2
 EXIT_LOCKED = 3
@@ -92,10 +93,7 @@ def print_summary(result, out=sys.stdout) -> None:
     rows = [("source", "pages", "new articles", "mentions", "errors")]
     rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors))
              for s in result.sources]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
-                        for i, (cell, width) in enumerate(zip(row, widths, strict=True))), file=out)
+    print_table(rows, out, right=range(1, len(rows[0])))
     for source in result.sources:
         for detail in source.error_detail:
             print(f"  {source.source_id}: {detail}", file=out)

@@ -35,6 +35,7 @@ from crawler.config import Config, Source
 from crawler.settings import build_settings
 from crawler.spiders.duma import HTML_TYPES, DumaSpider
 from crawler.store import Store
+from crawler.tables import print_table
 from pipelines.clean import MIN_TEXT_CHARS, extract
 from pipelines.date_evidence import find_published
 from pipelines.urlkeys import url_key
@@ -264,10 +265,7 @@ def print_report(results: list[CheckResult], elapsed: float, out=sys.stdout) -> 
     for result in results:
         reach = "yes" if result.reachable else f"no ({result.reach_detail})"
         rows.append((result.source.id, result.verdict[0], reach, result.discovery, str(result.articles)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.rjust(w) if i == 4 else cell.ljust(w)
-                        for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip(), file=out)
+    print_table(rows, out, right={4})
     for result in results:
         verdict, why = result.verdict
         source = result.source

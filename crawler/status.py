@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from crawler.config import Config
+from crawler.tables import print_table
 
 COLUMNS = ("source", "last run (UTC)", "status", "pages", "new", "mentions", "errors", "next run", "health")
 
@@ -43,6 +44,4 @@ def status_rows(config: Config) -> list[tuple[str, ...]]:
 
 def print_status(config: Config, out=sys.stdout) -> None:
     rows = [COLUMNS, *status_rows(config)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(), file=out)
+    print_table(rows, out)
