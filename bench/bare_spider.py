@@ -61,6 +61,7 @@ def main() -> int:
         "CONCURRENT_REQUESTS_PER_DOMAIN": per_domain, "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue", "COOKIES_ENABLED": True,
         "USER_AGENT": "dumawatch-bench-bare",
+        "CONCURRENT_ITEMS": 4,  # as crawler/settings.py: Scrapy starts that many tasks for every response
     })
     process.crawl(BareSpider, urls=urls)
     process.start()

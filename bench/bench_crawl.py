@@ -9,13 +9,17 @@ served from memory by ``bench/loopback.py``. In one run, with politeness off (``
 2. ``dumawatch crawl`` (a subprocess, the real CLI) into an empty store;
 3. ``dumawatch crawl`` again on the unchanged site (the incremental run).
 
-Reported: wall time of each (and the ratio to the bare spider), peak memory (max RSS of the crawl process,
-from ``os.wait4``), requests counted by the server (articles vs listing/feed/sitemap/other).
+Reported: wall time of each (and the ratio to the bare spider), CPU time (the process and its worker processes),
+peak memory (max RSS of any one process of the run, from ``os.wait4``; and the peak of the summed RSS of the
+crawl process and its workers, sampled every 0.2 s, shared pages counted in each), requests counted by the
+server (articles vs listing/feed/sitemap/other). ``dumawatch crawl`` runs with the config's ``workers``
+(``--workers``; default auto: cores - 1, at most 4).
 Targets: first run ≤ 1.5 × bare; peak memory ≤ 400 MB; the second run requests no article and takes ≤ 5 %
 of the first run's wall time.
 
     python bench/bench_crawl.py               # 5,000 articles
     python bench/bench_crawl.py --quick       # 1,000 articles
+    python bench/bench_crawl.py --workers 2   # the config's ``workers`` (default: auto)
 """
 
 from __future__ import annotations
@@ -40,11 +44,28 @@ PER_DOMAIN = 16
 FIRST_ADDRESS = 230  # 127.0.0.230 ... : clear of the tests' loopback addresses in most runs
 
 
+def tree_rss_mb(pid: int) -> float:
+    """RSS of a process and all its descendants (the worker pool), in MB (shared pages counted in each)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
 def run_measured(command: list[str], timeout: float = 900) -> dict:
-    """Run ``command``; its wall time, exit code and peak RSS (MB)."""
+    """Run ``command``; its wall time, exit code, peak RSS (MB) and peak RSS of its process tree."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = started + timeout
+    tree_peak, polls = 0.0, 0
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
@@ -52,6 +73,9 @@ def run_measured(command: list[str], timeout: float = 900) -> dict:
         if time.perf_counter() > deadline:
             process.kill()
             raise TimeoutError(" ".join(command))
+        polls += 1
+        if polls % 10 == 0 and Path("/proc").is_dir():  # every 0.2 s
+            tree_peak = max(tree_peak, tree_rss_mb(process.pid))
         time.sleep(0.02)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -59,10 +83,12 @@ def run_measured(command: list[str], timeout: float = 900) -> dict:
     if process.returncode != 0:
         print(out.decode(errors="replace")[-2000:], err.decode(errors="replace")[-4000:], file=sys.stderr)
     return {"wall_s": wall, "rc": process.returncode, "max_rss_mb": usage.ru_maxrss / 1024,
+            "tree_rss_mb": tree_peak,
             "cpu_s": usage.ru_utime + usage.ru_stime, "stderr": err.decode(errors="replace")[-2000:]}
 
 
-def write_config(directory: Path, sites: list[Site], hosts: list[Host], state: str | None = None) -> Path:
+def write_config(directory: Path, sites: list[Site], hosts: list[Host], state: str | None = None,
+                 workers: int | str | None = None) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     sources = [{"id": site.source_id, "name": site.name, "region": "Тестовая область", "url": host.base_url + "/",
                 "timezone": site.timezone} for site, host in zip(sites, hosts, strict=True)]
@@ -73,6 +99,8 @@ def write_config(directory: Path, sites: list[Site], hosts: list[Host], state: s
     config = {"sources": "sources.yaml", "watchlist": "watchlist.yaml", "state": state or "data/state.sqlite3",
               "feeds": "feeds", "max_age_days": 100_000,
               "scrapy": {"DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": PER_DOMAIN}}
+    if workers is not None:
+        config["workers"] = workers
     path = directory / "dumawatch.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
@@ -105,16 +133,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--sites", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="1,000 articles")
+    parser.add_argument("--workers", help="the config's 'workers': a number or 'auto' (default: not set, i.e. auto)")
     args = parser.parse_args(argv)
     n = 1000 if args.quick else args.articles
+    from crawler.config import parse_workers
+
+    workers = parse_workers(args.workers if args.workers is not None else "auto", "--workers")
     sites = build_sites(n, args.sites)
     server, hosts, articles = serve(sites)
     try:
         with tempfile.TemporaryDirectory(prefix="dumawatch-bench-crawl-") as tmp:
-            config = write_config(Path(tmp) / "cfg", sites, hosts)
+            config = write_config(Path(tmp) / "cfg", sites, hosts, workers=args.workers)
             urls = [host.base_url + "/" for host in hosts]
             print(f"site: {n} articles on {len(hosts)} hosts ({', '.join(s.style for s in sites)}), "
-                  f"{sum(len(h.files) for h in hosts)} URLs served")
+                  f"{sum(len(h.files) for h in hosts)} URLs served; dumawatch with {workers} worker process(es)")
             bare = run_measured([sys.executable, str(ROOT / "bench" / "bare_spider.py"), str(PER_DOMAIN), *urls])
             bare.update(tally(hosts, articles))
             server.clear_logs()
@@ -132,11 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     ratio = first["wall_s"] / bare["wall_s"]
     incremental = second["wall_s"] / first["wall_s"]
     rows = [[label, f"{r['wall_s']:.1f}", f"{r['wall_s'] / bare['wall_s']:.2f}", f"{r['cpu_s']:.1f}",
-             f"{r['max_rss_mb']:.0f}", r["requests"], r["article_requests"], r["other_requests"]]
+             f"{r['max_rss_mb']:.0f}", f"{r['tree_rss_mb']:.0f}", r["requests"], r["article_requests"],
+             r["other_requests"]]
             for label, r in (("bare Scrapy spider", bare), ("dumawatch crawl, first run", first),
                              ("dumawatch crawl, second run", second))]
-    print_table("Crawl throughput (one run, same loopback server)",
-                ["", "wall s", "× bare", "CPU s", "max RSS MB", "requests", "articles", "other"], rows)
+    print_table(f"Crawl throughput (one run, same loopback server; workers: {workers})",
+                ["", "wall s", "× bare", "CPU s", "max RSS MB", "tree RSS MB", "requests", "articles", "other"], rows)
     print(f"\nstored {stored} of {n} articles; first run {n / first['wall_s']:.0f} articles/s, "
           f"bare spider {bare['article_requests'] / bare['wall_s']:.0f} pages/s")
     checks = {
@@ -149,8 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, met in checks.items():
         print(f"  {name}: {verdict(met)}")
     write_results("crawl", {
-        "command": "python bench/bench_crawl.py" + (" --quick" if args.quick else ""),
-        "articles": n, "hosts": len(hosts), "stored": stored, "per_domain": PER_DOMAIN,
+        "command": "python bench/bench_crawl.py" + (" --quick" if args.quick else "")
+                   + (f" --workers {args.workers}" if args.workers is not None else ""),
+        "articles": n, "workers": workers, "hosts": len(hosts), "stored": stored, "per_domain": PER_DOMAIN,
         "bare": {k: v for k, v in bare.items() if k != "stderr"},
         "first": {k: v for k, v in first.items() if k != "stderr"},
         "second": {k: v for k, v in second.items() if k != "stderr"},

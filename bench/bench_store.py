@@ -3,9 +3,12 @@
 ``bench/prefill.py`` fills a small store (1,000 articles, 10,000 seen URLs) and a large one (100,000 articles
 with their shingle anchors, 1,000,000 seen URLs). On each:
 
-- ``Store.is_known`` per URL key (half known, half new): time per lookup and the query plan;
+- ``Store.is_known`` per URL key (half known, half new): time per lookup and the query plan, beside the same
+  lookup as a SQLAlchemy Core statement on one held connection (why the crawl's hot path is plain SQL, see
+  ``crawler/hotpath.py``);
 - a near-duplicate query as the dedupe pipeline makes it (``near_duplicate_candidates`` of a fresh text's
-  sketch, then the Jaccard check of each candidate from another source); one in ten queries is a real
+  sketch, then the sketch pre-check and the Jaccard check of each candidate from another source, as
+  ``pipelines/dedupe.py`` does them); one in ten queries is a real
   reprint of a stored article (its opening rewritten), which must be found;
 - peak memory (max RSS) of a ``dumawatch crawl`` of a 300-article loopback site against the store.
 
@@ -33,9 +36,11 @@ from bench_crawl import crawl_command, run_measured, serve, write_config  # noqa
 from corpus import article_text, build_sites, watch_names  # noqa: E402
 from harness import print_table, verdict, write_results  # noqa: E402
 from prefill import prefill  # noqa: E402
+from sqlalchemy import bindparam, select  # noqa: E402
 
-from crawler.store import Store  # noqa: E402
-from pipelines.fingerprints import REPRINT_RESEMBLANCE, jaccard, shingle_sketch, shingles  # noqa: E402
+from crawler.store import Store, seen_urls  # noqa: E402
+from pipelines.dedupe import reprinted_article  # noqa: E402
+from pipelines.fingerprints import Fingerprint  # noqa: E402
 
 LOOKUPS = 20_000
 QUERIES = 300
@@ -57,6 +62,12 @@ def measure(path: str, articles: int) -> dict:
     started = time.perf_counter()
     hits = sum(store.is_known(key) for key in keys)
     lookup_us = 1e6 * (time.perf_counter() - started) / len(keys)
+    core = select(seen_urls.c.url_key).where(seen_urls.c.url_key == bindparam("key"))
+    with store.engine.connect() as conn:
+        started = time.perf_counter()
+        core_hits = sum(conn.execute(core, {"key": key}).first() is not None for key in keys)
+        core_us = 1e6 * (time.perf_counter() - started) / len(keys)
+    assert core_hits == hits, "the hot path and SQLAlchemy Core disagree"
     names = watch_names()
     texts = [("fresh", "\n".join(article_text(10_000_000 + i, random.Random(i), names, 2026)[1]), None)
              for i in range(QUERIES - len(samples))]
@@ -65,28 +76,23 @@ def measure(path: str, articles: int) -> dict:
         texts.append((source_id + "-other", "По сообщению пресс-службы, " + first.lower() + "\n" + rest, article_id))
     rng.shuffle(texts)
     found = expected = 0
-    in_query = 0.0
-    started = time.perf_counter()
+    in_query = whole = 0.0
     for source_id, text, original in texts:
-        own = None
-        match = None
-        sketch = shingle_sketch(text)
+        fingerprint = Fingerprint(text)
         query_started = time.perf_counter()
-        candidates = store.near_duplicate_candidates(sketch)
+        store.near_duplicate_candidates(fingerprint.sketch, other_than=source_id)
         in_query += time.perf_counter() - query_started
-        for candidate in candidates:
-            if candidate["source_id"] == source_id:
-                continue
-            own = own if own is not None else shingles(text)
-            if jaccard(own, shingles(candidate["text"])) >= REPRINT_RESEMBLANCE:
-                match = candidate["id"]
-                break
+        whole_started = time.perf_counter()
+        reprinted = reprinted_article(store, fingerprint, source_id)  # as the dedupe pipeline asks it
+        whole += time.perf_counter() - whole_started
+        match = reprinted["id"] if reprinted else None
         if original is not None:
             expected += 1
             found += match == original
-    query_ms = 1000 * (time.perf_counter() - started) / len(texts)
+    query_ms = 1000 * whole / len(texts)
     store.close()
     return {"articles": articles, "seen_urls": seen, "lookup_us": lookup_us, "lookup_hits": hits,
+            "lookup_core_us": core_us,
             "lookup_plan": " / ".join(str(row[-1]) for row in plan), "near_duplicate_ms": query_ms,
             "candidates_query_ms": 1000 * in_query / len(texts),
             "reprints_found": f"{found}/{expected}"}
@@ -122,9 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copy(large, tmp / "large-crawl.sqlite3")
         memory = [crawl_memory(str(tmp / "small-crawl.sqlite3"), tmp, "small"),
                   crawl_memory(str(tmp / "large-crawl.sqlite3"), tmp, "large")]
-    print_table("Store lookups", ["", "seen URLs", "is_known µs", "near-dup query ms", "of which SQL ms",
-                                  "reprints found"],
+    print_table("Store lookups", ["", "seen URLs", "is_known µs", "(via SQLAlchemy Core µs)", "near-dup query ms",
+                                  "of which SQL ms", "reprints found"],
                 [[f"{r['articles']:,} articles", f"{r['seen_urls']:,}", f"{r['lookup_us']:.0f}",
+                  f"{r['lookup_core_us']:.0f}",
                   f"{r['near_duplicate_ms']:.2f}", f"{r['candidates_query_ms']:.2f}", r["reprints_found"]]
                  for r in rows])
     print(f"  is_known plan: {rows[-1]['lookup_plan']}")

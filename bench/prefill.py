@@ -52,8 +52,9 @@ def prefill(path: str, articles: int, extra_seen: int = 0, seed: int = 11, start
     with ProcessPoolExecutor(workers) as pool:
         for rows in pool.map(_rows, chunks):
             db.executemany("INSERT INTO articles (id, url_key, url, source_id, title, text, published_at, first_seen,"
-                           " content_hash, duplicate_of, names, topics) VALUES (?,?,?,?,?,?,?,?,?,'','','')",
-                           [(row[0] + first_id, *row[1:9]) for row in rows])
+                           " content_hash, duplicate_of, names, topics, sketch)"
+                           " VALUES (?,?,?,?,?,?,?,?,?,'','','',?)",
+                           [(row[0] + first_id, *row[1:9], " ".join(map(str, row[9]))) for row in rows])
             db.executemany("INSERT INTO seen_urls (url_key, article_id, source_id, seen_at) VALUES (?,?,?,?)",
                            [(row[1], row[0] + first_id, row[3], row[7]) for row in rows])
             db.executemany("INSERT INTO shingle_anchors (hash, article_id) VALUES (?,?)",

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from crawler import __version__
-from crawler.config import DEFAULT_CONFIG, load_config
+from crawler.config import DEFAULT_CONFIG, load_config, parse_workers
 from crawler.errors import ConfigError, LockedError
 from crawler.tables import print_table
 
@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(crawl)
     _add_selection(crawl)
     crawl.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
+    crawl.add_argument("--workers", metavar="N", help="worker processes that clean, date and match the pages "
+                                                       "beside the crawl: a number (0: none) or 'auto' "
+                                                       "(default: the config's 'workers', else auto)")
 
     export = commands.add_parser("export", help="rewrite the CSV feeds from the store without crawling",
                                  description="Rewrite articles.csv, mentions.csv and runs.csv from the store.")
@@ -107,10 +110,11 @@ def cmd_crawl(args) -> int:
     from crawler.runner import run_crawl, select_sources
 
     config = load_config(args.config)
+    workers = None if args.workers is None else parse_workers(args.workers, "--workers")
     sources = select_sources(config, args.source, args.region)
     if not sources:
         print("dumawatch: no enabled source matches the selection; nothing to crawl", file=sys.stderr)
-    result = run_crawl(config, sources, verbose=args.verbose)
+    result = run_crawl(config, sources, verbose=args.verbose, workers=workers)
     print_summary(result)
     print(f"feeds: {config.feeds_dir}")
     return 0
@@ -125,7 +129,7 @@ def cmd_export(args) -> int:
     with store_lock(config.lock_path):
         store = Store(config.state_url)
         try:
-            counts = export_feeds(config, store)
+            counts = export_feeds(config, store, force=True)
         finally:
             store.close()
     for name, count in counts.items():

@@ -6,6 +6,7 @@ file, the entry and the problem, so the CLI can print it and exit 2 before anyth
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ DEFAULT_MAX_AGE_DAYS = 30
 SOURCE_ID = re.compile(r"^[a-z0-9_-]+$")
 
 MAIN_KEYS = {"sources", "watchlist", "state", "feeds", "schedule", "scrapy", "max_age_days", "alerts", "health",
-             "log", "run_timeout"}
+             "log", "run_timeout", "workers"}
+MAX_WORKERS = 64  # a worker is a whole interpreter with the parsers and the watchlist: ~100 MB each
 SOURCE_KEYS = {
     "id", "name", "region", "url", "timezone", "feeds", "listing", "sitemaps", "article_pattern", "enabled",
     "schedule", "max_age_days", "title", "date", "body", "encoding", "render", "verify_tls", "allow_domains",
@@ -101,6 +103,7 @@ class Config:
     scrapy: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)
     service: ServiceSettings = field(default_factory=ServiceSettings)
+    workers: int = 0                 # processes that clean, date and match pages beside the crawl (0: none)
 
     @property
     def enabled_sources(self) -> list[Source]:
@@ -165,7 +168,30 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
         watchlist=watchlist, state_url=state_url, state_path=state_path, feeds_dir=feeds_dir,
         schedule=schedule, scrapy=dict(scrapy_overrides), raw=data,
         service=_service_settings(path, data, feeds_dir),
+        workers=parse_workers(data.get("workers", "auto"), f"{path}: workers"),
     )
+
+
+def auto_workers() -> int:
+    """``workers: auto``: one process per core beside the crawl's own, at most 4 (0 on one core)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        cores = os.cpu_count() or 1
+    return max(0, min(4, cores - 1))
+
+
+def parse_workers(value: Any, where: str) -> int:
+    """The ``workers`` setting (a whole number >= 0, or "auto") as a number of worker processes."""
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return auto_workers()
+    if isinstance(value, str) and value.strip().isdigit():  # from the command line
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{where}: expected a whole number >= 0 or 'auto', got {value!r}")
+    if value > MAX_WORKERS:
+        raise ConfigError(f"{where}: at most {MAX_WORKERS} worker processes, got {value}")
+    return value
 
 
 def load_watchlist_file(path: Path) -> dict:

@@ -2,11 +2,18 @@
 
 UTF-8 with BOM, comma-separated, RFC 4180 quoting, every cell spreadsheet-safe. Each feed is written
 to a temporary file beside it and renamed over it, so a reader never sees half a file.
+
+``articles.csv`` and ``mentions.csv`` grow with the history (a year of every legislature is hundreds of MB):
+after a crawl they are rewritten only when what they hold has changed — new rows in the store, other source
+names in the config, or a file that is not the one written last (``.dumawatch-feeds.json`` beside them
+keeps what was written). ``dumawatch export`` always rewrites them.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable
@@ -47,8 +54,30 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
     return count
 
 
-def export_feeds(config: Config, store: Store) -> dict[str, int]:
-    """Rewrite ``articles.csv``, ``mentions.csv`` and ``runs.csv`` from the store."""
+SIGNATURES = ".dumawatch-feeds.json"
+
+
+def _file_state(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _rewrite_if_changed(path: Path, signature: str, write, force: bool, kept: dict) -> int:
+    """Write ``path`` with ``write(path)`` unless it still holds exactly what ``signature`` describes."""
+    previous = kept.get(path.name) or {}
+    if not force and previous.get("signature") == signature and previous.get("file") == _file_state(path):
+        return previous["rows"]
+    rows = write(path)
+    kept[path.name] = {"signature": signature, "rows": rows, "file": _file_state(path)}
+    return rows
+
+
+def export_feeds(config: Config, store: Store, force: bool = False) -> dict[str, int]:
+    """Rewrite ``articles.csv``, ``mentions.csv`` (when changed, or always with ``force``), ``runs.csv`` and
+    ``health.csv`` from the store; the number of rows of each."""
     sources = {source.id: source for source in config.sources}
 
     def with_source(row: dict) -> dict:
@@ -56,9 +85,33 @@ def export_feeds(config: Config, store: Store) -> dict[str, int]:
         return {**row, "source_name": source.name if source else "", "region": source.region if source else ""}
 
     feeds = config.feeds_dir
-    return {
-        "articles.csv": write_csv(feeds / "articles.csv", ARTICLE_COLUMNS, map(with_source, store.iter_articles())),
-        "mentions.csv": write_csv(feeds / "mentions.csv", MENTION_COLUMNS, map(with_source, store.iter_mentions())),
+    feeds.mkdir(parents=True, exist_ok=True)
+    signatures = feeds / SIGNATURES
+    try:
+        kept = json.loads(signatures.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}
+    names = sorted((source.id, source.name, source.region) for source in config.sources)
+    base = json.dumps([names, store.history_marks()], ensure_ascii=False)
+    counts = {
+        "articles.csv": _rewrite_if_changed(
+            feeds / "articles.csv", _digest(base, ARTICLE_COLUMNS), force=force, kept=kept,
+            write=lambda path: write_csv(path, ARTICLE_COLUMNS, map(with_source, store.iter_articles()))),
+        "mentions.csv": _rewrite_if_changed(
+            feeds / "mentions.csv", _digest(base, MENTION_COLUMNS), force=force, kept=kept,
+            write=lambda path: write_csv(path, MENTION_COLUMNS, map(with_source, store.iter_mentions()))),
         "runs.csv": write_csv(feeds / "runs.csv", RUN_COLUMNS, store.iter_runs()),
         "health.csv": export_health(config, store),
     }
+    _write_atomically(signatures, json.dumps(kept, ensure_ascii=False, indent=1))
+    return counts
+
+
+def _digest(base: str, columns: list[str]) -> str:
+    return hashlib.sha1((base + "|" + ",".join(columns)).encode("utf-8")).hexdigest()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

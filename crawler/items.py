@@ -1,7 +1,9 @@
 """The article item that flows from the spider through the item pipelines.
 
 The spider fills the *fetch* fields; each pipeline fills its own fields, in this order
-(see ``crawler/settings.py`` ITEM_PIPELINES): clean → dates → dedupe → mentions → store.
+(see ``crawler/settings.py`` ITEM_PIPELINES): clean → dates → dedupe → mentions → store. With worker
+processes (``workers`` > 0), clean, dates and mentions run in a worker (``pipelines/offload.py``), then
+dedupe → store in the crawl process.
 """
 
 import scrapy

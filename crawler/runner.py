@@ -72,22 +72,25 @@ def select_sources(config: Config, ids: list[str] | None = None, regions: list[s
     return chosen
 
 
-def run_crawl(config: Config, sources: list[Source], verbose: bool = False) -> RunResult:
-    """Crawl ``sources`` once (under the store lock), record the run, rewrite the feeds."""
+def run_crawl(config: Config, sources: list[Source], verbose: bool = False, workers: int | None = None) -> RunResult:
+    """Crawl ``sources`` once (under the store lock), record the run, rewrite the feeds.
+
+    ``workers`` overrides the config's number of worker processes (see pipelines/offload.py).
+    """
     with store_lock(config.lock_path):
         store = Store(config.state_url)
         try:
-            return _crawl_locked(config, sources, store, verbose)
+            return _crawl_locked(config, sources, store, verbose, config.workers if workers is None else workers)
         finally:
             store.close()
 
 
-def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: bool) -> RunResult:
+def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: bool, workers: int) -> RunResult:
     run_id = uuid.uuid4().hex[:12]
     started = datetime.now(UTC)
     clock = time.monotonic()
     settings = build_settings(config.scrapy, verbose=verbose, watchlist=config.watchlist,
-                              watchlist_path=str(config.watchlist_path))
+                              watchlist_path=str(config.watchlist_path), workers=workers)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DumaSpider)
     pages: dict[str, int] = {}

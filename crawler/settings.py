@@ -14,6 +14,14 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 500,
 }
 
+# with worker processes (``workers`` > 0): clean, dates and mentions run in the pool (pipelines/offload.py);
+# dedupe and store stay in the crawl process, one item at a time
+OFFLOAD_PIPELINES = {
+    "pipelines.offload.OffloadPipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.StorePipeline": 500,
+}
+
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffMiddleware": 560,       # process_response runs before RetryMiddleware (550)
     "crawler.middlewares.SourceBoundsMiddleware": 60,   # a redirect off the site: refused before robots.txt
@@ -27,6 +35,10 @@ DEFAULTS = {
     "LOG_INSTALL_ROOT_HANDLER": True,
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    # items processed at once per response: the spider yields at most one item per page, and Scrapy 2.19 starts
+    # this many asyncio tasks for every response (1.4 ms a page at the default 100, 0.13 ms at 4). Responses
+    # are still processed side by side, each with its own items (the worker pool sees ~200 pages at once).
+    "CONCURRENT_ITEMS": 4,
     "DOWNLOAD_TIMEOUT": 30,
     "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 0,
@@ -53,9 +65,13 @@ DEFAULTS = {
 
 
 def build_settings(overrides: dict | None = None, verbose: bool = False, watchlist: dict | None = None,
-                   watchlist_path: str = "watchlist.yaml") -> Settings:
+                   watchlist_path: str = "watchlist.yaml", workers: int = 0) -> Settings:
+    """Scrapy settings for a crawl; ``workers`` > 0 puts clean, dates and mentions in a process pool."""
     settings = Settings()
     settings.setdict(DEFAULTS, priority="project")
+    settings.set("DUMAWATCH_WORKERS", workers, priority="project")
+    if workers > 0:
+        settings.set("ITEM_PIPELINES", OFFLOAD_PIPELINES, priority="project")
     settings.set("DUMAWATCH_WATCHLIST", watchlist or {}, priority="project")
     settings.set("DUMAWATCH_WATCHLIST_PATH", watchlist_path, priority="project")
     if verbose:

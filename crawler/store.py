@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 from sqlalchemy import (
@@ -25,14 +24,17 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    bindparam,
     create_engine,
     event,
     func,
+    inspect,
     select,
-    update,
 )
 from sqlalchemy.engine import Engine
+
+from crawler.hotpath import ArticleExists, HotPath
+
+__all__ = ["ArticleExists", "Store", "utcnow_iso"]
 
 metadata = MetaData()
 
@@ -50,6 +52,7 @@ articles = Table(
     Column("duplicate_of", Text, nullable=False, default=""),
     Column("names", Text, nullable=False, default=""),
     Column("topics", Text, nullable=False, default=""),
+    Column("sketch", Text, nullable=False, default=""),  # the sketch hashes, space-separated (fingerprints.py)
 )
 Index("ix_articles_published", articles.c.published_at)
 
@@ -114,49 +117,6 @@ runs = Table(
 COMMON_ANCHOR = 200  # a sketch hash held by more articles than this is a template phrase, not a reprint's trace
 
 
-_RARE_HASHES = (select(anchor_counts.c.hash)
-                .where(anchor_counts.c.hash.in_(bindparam("hashes", expanding=True)),
-                       anchor_counts.c.holders <= COMMON_ANCHOR))
-_SHARED = func.count().label("shared")
-_HOLDER = articles.alias("holder")
-_RANKED = (select(shingle_anchors.c.article_id, _SHARED)   # rare hashes: at most COMMON_ANCHOR holders each
-           .join(_HOLDER, _HOLDER.c.id == shingle_anchors.c.article_id)
-           .where(shingle_anchors.c.hash.in_(_RARE_HASHES.scalar_subquery()),
-                  _HOLDER.c.source_id != bindparam("other_than"))
-           .group_by(shingle_anchors.c.article_id).having(_SHARED >= 2)
-           .order_by(_SHARED.desc()).limit(bindparam("limit"))).subquery("ranked")
-_NEAR_DUPLICATES = (select(articles.c.id, articles.c.url, articles.c.source_id, articles.c.published_at,
-                           articles.c.first_seen, articles.c.duplicate_of, articles.c.text)
-                    .join(_RANKED, _RANKED.c.article_id == articles.c.id)
-                    .order_by(_RANKED.c.shared.desc(), articles.c.id))
-
-
-@cache
-def _upsert_statements(dialect: str) -> tuple:
-    """(count an anchor, record a URL key): INSERT … ON CONFLICT statements, built once per dialect."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    count_anchor = insert(anchor_counts).on_conflict_do_update(
-        index_elements=[anchor_counts.c.hash], set_={"holders": anchor_counts.c.holders + 1})
-    seen = insert(seen_urls)
-    # a key seen before without its article (a page that was no article yet) is linked to it now
-    record_key = seen.on_conflict_do_update(
-        index_elements=[seen_urls.c.url_key], set_={"article_id": seen.excluded.article_id},
-        where=seen_urls.c.article_id.is_(None) & seen.excluded.article_id.is_not(None))
-    return count_anchor, record_key
-
-
-# statements built once (building a select costs more than running it on SQLite)
-_IS_KNOWN = select(seen_urls.c.url_key).where(seen_urls.c.url_key == bindparam("key"))
-_ARTICLE_BY_ANY_KEY = (select(articles.c.id, articles.c.url)
-                       .join(seen_urls, seen_urls.c.article_id == articles.c.id)
-                       .where(seen_urls.c.url_key.in_(bindparam("keys", expanding=True))).limit(1))
-_ARTICLE_BY_CONTENT = select(articles).where(articles.c.content_hash == bindparam("hash"),
-                                             articles.c.source_id == bindparam("source"))
-
-
 def utcnow_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -182,7 +142,15 @@ class Store:
         metadata.create_all(self.engine)
         for index in shingle_anchors.indexes:  # stores made before the index existed get it now (once)
             index.create(self.engine, checkfirst=True)
+        self._add_sketch_column()
         self._backfill_anchor_counts()
+        self.hot = HotPath(self.engine, COMMON_ANCHOR)
+
+    def _add_sketch_column(self) -> None:
+        """Stores made before ``articles.sketch`` existed get the column now (empty: checked in full)."""
+        if "sketch" not in {column["name"] for column in inspect(self.engine).get_columns("articles")}:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN sketch TEXT NOT NULL DEFAULT ''")
 
     def _backfill_anchor_counts(self) -> None:
         """Stores made before ``anchor_counts`` existed get their counts now (once)."""
@@ -195,86 +163,61 @@ class Store:
                 ["hash", "holders"],
                 select(shingle_anchors.c.hash, func.count()).group_by(shingle_anchors.c.hash)))
 
+    def flush(self, older_than: float = 0.0) -> None:
+        """Commit the crawl's open group of writes (see crawler/hotpath.py)."""
+        self.hot.flush(older_than)
+
     def close(self) -> None:
+        self.hot.close()
         self.engine.dispose()
 
-    # -- URLs -------------------------------------------------------------------------------------------
+    # -- URLs and articles: the crawl's hot path (crawler/hotpath.py) -------------------------------------
     def is_known(self, url_key: str) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(_IS_KNOWN, {"key": url_key}).first() is not None
+        return self.hot.is_known(url_key)
 
     def mark_seen(self, url_keys: Iterable[str], source_id: str, article_id: int | None = None) -> None:
-        now = utcnow_iso()
-        with self.engine.begin() as conn:
-            self._mark_seen(conn, url_keys, source_id, article_id, now)
+        self.hot.mark_seen(url_keys, source_id, article_id, utcnow_iso())
 
-    @staticmethod
-    def _mark_seen(conn, url_keys, source_id, article_id, now) -> None:
-        """Record the keys in one statement."""
-        keys = list(dict.fromkeys(url_keys))
-        if keys:
-            conn.execute(_upsert_statements(conn.dialect.name)[1], [
-                {"url_key": key, "article_id": article_id, "source_id": source_id, "seen_at": now} for key in keys])
-
-    # -- articles ---------------------------------------------------------------------------------------
     def article_by_any_key(self, url_keys: list[str]) -> dict | None:
         """The stored article any of ``url_keys`` leads to (one indexed query), or None."""
-        with self.engine.connect() as conn:
-            row = conn.execute(_ARTICLE_BY_ANY_KEY, {"keys": list(url_keys)}).mappings().first()
-        return self._article(row)
+        return self.hot.article_by_any_key(list(url_keys)) if url_keys else None
 
     def article_by_url(self, url: str) -> dict | None:
-        with self.engine.connect() as conn:
-            return self._article(conn.execute(select(articles).where(articles.c.url == url)).mappings().first())
+        return self.hot.article_by_url(url)
 
     def article_by_content(self, content_hash: str, source_id: str) -> dict | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(_ARTICLE_BY_CONTENT, {"hash": content_hash, "source": source_id}).mappings().first()
-        return self._article(row)
+        return self.hot.article_by_content(content_hash, source_id)
 
     def near_duplicate_candidates(self, sketch: list[int], limit: int = 5, other_than: str = "") -> list[dict]:
-        """Articles sharing at least two sketch hashes with ``sketch``, most shared first (indexed lookups).
+        """Articles of other sources sharing at least two rare sketch hashes with ``sketch``, likeliest first.
 
         Hashes held by more than ``COMMON_ANCHOR`` articles are template phrases («на заседании комитета…»),
-        not a reprint's trace: articles are ranked on the sketch's rarer hashes (the figures and names of one
-        press release) only, so a text made of template phrases alone has no candidates. The holder counts
-        are kept in ``anchor_counts``: each rare hash costs an index range scan of at most ``COMMON_ANCHOR``
-        entries, however long the history grows. ``other_than`` leaves out one source's own articles.
+        not a reprint's trace: articles are ranked on the sketch's rarest hashes only (``RAREST`` of them, each
+        weighing 1/holders: the figures and names of one press release), so a text made of template phrases
+        alone has no candidates. The holder counts are kept in ``anchor_counts``: each rare hash costs an index
+        range scan of at most ``COMMON_ANCHOR`` entries, however long the history grows. ``other_than`` leaves
+        out one source's own articles. Each candidate carries its ``text`` and ``sketch`` (hashes, space-separated).
         """
         if not sketch:
             return []
-        with self.engine.connect() as conn:
-            rows = conn.execute(_NEAR_DUPLICATES, {"hashes": list(dict.fromkeys(sketch)), "limit": limit,
-                                                   "other_than": other_than})
-            return [dict(row) for row in rows.mappings()]
+        return self.hot.near_duplicate_candidates(sketch, limit, other_than)
 
     def add_article(self, item: dict, url_keys: Iterable[str]) -> int:
-        """Insert the article, its URL keys, SimHash bands and mentions in one transaction."""
+        """Insert the article, its URL keys, sketch hashes and mentions in one transaction.
+
+        Raises :class:`ArticleExists` when its URL key was stored meanwhile.
+        """
         now = utcnow_iso()
-        with self.engine.begin() as conn:
-            article_id = conn.execute(articles.insert(), dict(
-                url_key=item["url_key"], url=item["url"], source_id=item["source_id"], title=item.get("title") or "",
-                text=item.get("text") or "", published_at=item.get("published_at") or "", first_seen=now,
-                content_hash=item["content_hash"],
-                duplicate_of=item.get("duplicate_of") or "", names="; ".join(item.get("names") or []),
-                topics="; ".join(item.get("topics") or []),
-            )).inserted_primary_key[0]
-            self._mark_seen(conn, [item["url_key"], *url_keys], item["source_id"], article_id, now)
-            if item.get("sketch"):
-                conn.execute(shingle_anchors.insert(), [{"hash": h, "article_id": article_id}
-                                                        for h in item["sketch"]])
-                conn.execute(_upsert_statements(conn.dialect.name)[0],
-                             [{"hash": h, "holders": 1} for h in dict.fromkeys(item["sketch"])])
-            if item.get("mentions"):
-                conn.execute(mentions.insert(), [{"article_id": article_id, **{
-                    k: mention[k] for k in ("kind", "watch", "matched", "snippet")}} for mention in item["mentions"]])
-            if item.get("supersedes"):
-                # this article is older than the story's earlier first publication: it becomes the root
-                old_root = item["supersedes"]
-                conn.execute(update(articles).where(
-                    (articles.c.url == old_root) | (articles.c.duplicate_of == old_root)
-                ).values(duplicate_of=item["url"]))
-        return article_id
+        sketch = list(item.get("sketch") or [])
+        row = dict(
+            url_key=item["url_key"], url=item["url"], source_id=item["source_id"], title=item.get("title") or "",
+            text=item.get("text") or "", published_at=item.get("published_at") or "", first_seen=now,
+            content_hash=item["content_hash"], duplicate_of=item.get("duplicate_of") or "",
+            names="; ".join(item.get("names") or []), topics="; ".join(item.get("topics") or []),
+            sketch=" ".join(map(str, sketch)),
+        )
+        return self.hot.add_article(row, url_keys, sketch, item.get("mentions") or [], item.get("supersedes") or "",
+                                    now)
 
     def iter_articles(self) -> Iterator[dict]:
         """All articles, newest first (by publication date, then by first sight)."""
@@ -283,6 +226,18 @@ class Store:
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query).mappings():
                 yield self._article(row)
+
+    def history_marks(self) -> list[int]:
+        """(articles, highest article id, mentions, highest mention id): changes whenever the feeds would.
+
+        Rows are only ever added, and an article's ``duplicate_of`` is only rewritten when an older copy is
+        added (which moves the highest id), so equal marks mean equal ``articles.csv`` and ``mentions.csv``.
+        """
+        self.hot.flush()
+        with self.engine.connect() as conn:
+            marks = conn.execute(select(func.count(), func.coalesce(func.max(articles.c.id), 0))).one()
+            mention_marks = conn.execute(select(func.count(), func.coalesce(func.max(mentions.c.id), 0))).one()
+        return [*marks, *mention_marks]
 
     def iter_mentions(self) -> Iterator[dict]:
         query = (select(mentions, articles.c.url, articles.c.source_id, articles.c.title, articles.c.published_at)
@@ -305,6 +260,7 @@ class Store:
         return (row.etag, row.last_modified) if row else (None, None)
 
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.hot.flush()  # the crawl's open group first (on SQLite it holds the write lock)
         with self.engine.begin() as conn:
             conn.execute(http_validators.delete().where(http_validators.c.url == url))
             if etag or last_modified:
@@ -312,6 +268,7 @@ class Store:
 
     # -- runs ---------------------------------------------------------------------------------------------
     def record_run(self, row: dict) -> None:
+        self.hot.flush()
         with self.engine.begin() as conn:
             conn.execute(runs.insert().values(**row))
 

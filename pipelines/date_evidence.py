@@ -47,6 +47,7 @@ import lxml.html
 from pipelines.russian_dates import (
     ABSOLUTE,
     MONTH,
+    MONTH_NAMES,
     RELATIVE,
     WEEKDAY,
     YEARLESS,
@@ -99,6 +100,8 @@ META_ATTR = re.compile(r"""\b(property|name|itemprop|content)\s*=\s*(?:"([^"]*)"
 ARTICLE_TYPES = re.compile(r"article|blogposting|report|liveblog", re.I)
 
 TEXT_NODES = lxml.etree.XPath("//body//text()[normalize-space()][not(parent::script or parent::style)]")
+# ``[@itemprop]`` first: it rules out most elements faster than the comparisons do
+MICRODATA_DATES = lxml.etree.XPath("//*[@itemprop][@itemprop='datePublished' or @itemprop='datepublished']")
 POSITION = lxml.etree.XPath("count(preceding::*) + count(ancestor::*)")
 # Classes and ids that mark a date-bearing element: news-date-time, entry-date, post-date, b-data ...
 DATE_CLASS = re.compile(r"date|time|data|publ|posted|created|byline|meta|info", re.I)
@@ -143,6 +146,12 @@ DATE_SHAPE = re.compile(
     r"|сегодня|вчера|сьогодні|вчора|назад",
     re.I,
 )
+# DATE_SHAPE in three parts that each start with a fixed character class, so that a search skips to the
+# places worth trying instead of trying every month name at every position (see ``date_shaped``).
+_DIGIT_SHAPE = re.compile(r"\d(?:\d?[./-]\d{1,2}[./-]\d{2}|\d{3}-\d\d-\d\d|\s*" + MONTH + ")", re.I)
+# «ноября 2022», «Nov. 5» read backwards (in the reversed text): from the digit to the month name.
+_NUMBER_MONTH_REVERSED = re.compile(r"\d\s+\.?(?:" + "|".join(name[::-1] for name in MONTH_NAMES) + ")", re.I)
+_RELATIVE_SHAPE = re.compile(r"сегодня|вчера|сьогодні|вчора|назад", re.I)
 # An agency dateline opening a paragraph: «МОСКВА, 29 июня. /ТАСС/.», «КИЕВ. 3 декабря. УНН.», «ОМСК, 1 ноября 2022».
 DATELINE = re.compile(
     r"\s*[А-ЯЁІЇЄҐA-Z][А-ЯЁІЇЄҐA-Z -]{1,40}[,.]\s+(?i:\d{1,2}\s*" + MONTH + r"(?:\s*(?:19|20)\d\d)?)(?![\d:])"
@@ -159,6 +168,18 @@ DATE_ONLY = re.compile(
 COPYRIGHT_SIGNS = ("©", "&copy;", "&#169;", "(c)", "(C)", "Copyright", "copyright")
 COPYRIGHT_YEARS = re.compile(r"\s*(?:(?:19|20)\d\d\s*(?:[-–—]|&[nm]dash;)\s*)?((?:19|20)\d\d)(?!\d)")
 URL_DMY = re.compile(r"(?<!\d)(0[1-9]|[12]\d|3[01])([._-])(0[1-9]|1[0-2])\2((?:19|20)\d\d)(?!\d)")
+
+
+def date_shaped(text: str) -> bool:
+    """Does ``DATE_SHAPE`` occur in the text? The same answer, several times faster.
+
+    Its numeric forms and «1 ноября» start with a digit (``_DIGIT_SHAPE``); «ноября 2022» is found from
+    its digit backwards, in the reversed text (the month name's look-ahead, «no letter follows», always
+    holds before the optional dot and the space, so it is left out there); the relative words come last.
+    """
+    return bool(
+        _DIGIT_SHAPE.search(text) or _NUMBER_MONTH_REVERSED.search(text[::-1]) or _RELATIVE_SHAPE.search(text)
+    )
 
 
 class Window:
@@ -283,7 +304,7 @@ class Page:
                     self.text_candidates.append((text.getparent(), dateline.group(), text.is_tail))
                 continue
             if HAS_DIGIT.search(text):
-                if len(self.text_candidates) < MAX_CANDIDATES and DATE_SHAPE.search(text):
+                if len(self.text_candidates) < MAX_CANDIDATES and date_shaped(text):
                     self.text_candidates.append((text.getparent(), str(text), text.is_tail))
             elif len(text) < 60 and OTHER_NEWS.match(text):
                 owner = text.getparent()
@@ -367,7 +388,7 @@ class Page:
         return False
 
     def microdata(self) -> list[Element]:
-        found = self.root.xpath("//*[@itemprop='datePublished' or @itemprop='datepublished']")
+        found = MICRODATA_DATES(self.root)
         return sorted((el for el in found if el.tag == "meta" or not self.is_boiler(el)), key=self.distance)
 
     def time_elements(self) -> list[Element]:

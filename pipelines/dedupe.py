@@ -10,12 +10,24 @@
 
 from __future__ import annotations
 
+from array import array
+from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from scrapy.exceptions import DropItem
 
-from pipelines.fingerprints import REPRINT_RESEMBLANCE, content_hash, jaccard, shingle_sketch, shingles
+from pipelines.fingerprints import (
+    REPRINT_RESEMBLANCE,
+    Fingerprint,
+    jaccard,
+    parse_sketch,
+    shingles,
+    sketch_may_match,
+)
 from pipelines.urlkeys import same_site, url_key
+
+RECENT_TEXTS = 10_000  # their shingle hashes as arrays of 8-byte integers: about 2 KB each, 20 MB in all
 
 
 class DuplicateArticle(DropItem):
@@ -40,12 +52,42 @@ def published_earlier(a: str, b: str) -> bool:
     return first is not None and second is not None and first < second
 
 
+def reprinted_article(store, fingerprint: Fingerprint, source_id: str,
+                      recent: Mapping[str, array] | None = None) -> dict | None:
+    """The stored article of another source that this text reprints (most shared sketch hashes first), or None.
+
+    A site's own look-alike notices are separate articles: reprints cross sites. Each candidate is first
+    judged by its sketch alone (most are set aside there, unread), then by the Jaccard similarity of the
+    two texts' 3-shingles: from the shingle hashes in ``recent`` (url → hashes, the articles of this crawl),
+    else from the candidate's text (its word tuples: cheaper to build than their hashes).
+    """
+    for candidate in store.near_duplicate_candidates(fingerprint.sketch, other_than=source_id):
+        if not sketch_may_match(fingerprint.sketch, parse_sketch(candidate.get("sketch") or "")):
+            continue
+        kept = recent.get(candidate["url"]) if recent else None
+        similarity = (jaccard(fingerprint.shingle_hashes, set(kept)) if kept is not None
+                      else jaccard(fingerprint.shingles, shingles(candidate["text"])))
+        if similarity >= REPRINT_RESEMBLANCE:
+            return candidate
+    return None
+
+
 class DedupePipeline:
+    def __init__(self) -> None:
+        # shingle hashes of the articles this crawl passed on, newest last: a reprint's candidates are most
+        # often articles of the same crawl, whose texts then need no second split and hash
+        self._recent: OrderedDict[str, array] = OrderedDict()
+
     @classmethod
     def from_crawler(cls, crawler):
         pipeline = cls()
         pipeline.crawler = crawler
         return pipeline
+
+    def _remember(self, url: str, fingerprint: Fingerprint) -> None:
+        self._recent[url] = array("q", fingerprint.shingle_hashes)
+        if len(self._recent) > RECENT_TEXTS:
+            self._recent.popitem(last=False)
 
     def process_item(self, item, spider=None):
         spider = spider or self.crawler.spider
@@ -60,25 +102,22 @@ class DedupePipeline:
         if known is not None:
             store.mark_seen(keys, item["source_id"], known["id"])
             raise DuplicateArticle(f"{item['url']} is already stored as {known['url']}")
-        item["content_hash"] = content_hash(item["text"])
+        fingerprint = Fingerprint(item["text"])
+        item["content_hash"] = fingerprint.content_hash
         same_text = store.article_by_content(item["content_hash"], item["source_id"])
         if same_text is not None:
             store.mark_seen(keys, item["source_id"], same_text["id"])
             raise DuplicateArticle(f"{item['url']} has the same text as {same_text['url']}")
-        item["sketch"] = shingle_sketch(item["text"])
+        item["sketch"] = fingerprint.sketch
         item["duplicate_of"] = ""
-        own_shingles = None  # built once, only when a candidate from another site needs checking
-        # a site's own look-alike notices are separate articles: reprints cross sites
-        for candidate in store.near_duplicate_candidates(item["sketch"], other_than=item["source_id"]):
-            if own_shingles is None:
-                own_shingles = shingles(item["text"])
-            if jaccard(own_shingles, shingles(candidate["text"])) < REPRINT_RESEMBLANCE:
-                continue
+        candidate = reprinted_article(store, fingerprint, item["source_id"], self._recent)
+        if candidate is not None:
             root_url = candidate["duplicate_of"] or candidate["url"]
             root = store.article_by_url(root_url) or candidate
             if published_earlier(item.get("published_at") or "", root["published_at"]):
                 item["supersedes"] = root_url
             else:
                 item["duplicate_of"] = root_url
-            break
+        if item["sketch"]:  # only texts with a sketch can be another's candidates
+            self._remember(item["url"], fingerprint)
         return item

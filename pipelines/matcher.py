@@ -47,6 +47,10 @@ from pipelines.watchlist import NameWatch, TopicWatch, Watchlist
 _SPACE_TRANSLATION = {ord(ch): " " for ch in "\t\r\v\f\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
                       "\u2008\u2009\u200a\u202f\u205f\u3000"}
 _SPACE_TRANSLATION.update({ord("ё"): "е", ord("\u2011"): "-", ord("\u2010"): "-", ord("\u00ad"): ""})
+# the characters other than «ё» that the translation changes: most texts hold none, and then «ё» → «е» is
+# a str.replace (a translate() walks the text character by character in Python's slow path)
+_TRANSLATED_RARELY = re.compile("[" + "".join(re.escape(chr(code)) for code in _SPACE_TRANSLATION
+                                              if code != ord("ё")) + "]")
 _WORD = r"[^\W\d_]+(?:-[^\W\d_]+)*"
 _LEFT_WORD = re.compile(rf"(?<![\w-])({_WORD})[ ]+$")
 _RIGHT_WORD = re.compile(rf"[ ]+({_WORD})(?![\w-])")
@@ -102,6 +106,8 @@ def normalize_text(text: str) -> str:
     low = text.lower()
     if len(low) != len(text):
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if _TRANSLATED_RARELY.search(low) is None:
+        return low.replace("ё", "е")
     out = low.translate(_SPACE_TRANSLATION)
     if len(out) != len(text):  # soft hyphens were removed: keep offsets, write a non-word char instead
         out = low.translate({**_SPACE_TRANSLATION, ord("\u00ad"): "\u00ad"})

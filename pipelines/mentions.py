@@ -21,9 +21,12 @@ class MentionsPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        data = crawler.settings.get(WATCHLIST_SETTING)
-        path = crawler.settings.get(WATCHLIST_PATH_SETTING) or "watchlist.yaml"
-        return cls(WatchMatcher(load_watchlist(data or None, path)))
+        return cls.from_watchlist(crawler.settings.get(WATCHLIST_SETTING), crawler.settings.get(WATCHLIST_PATH_SETTING))
+
+    @classmethod
+    def from_watchlist(cls, data: dict | None, path: str | None = None):
+        """The pipeline for a watchlist dict as parsed from ``path`` (the path only names it in errors)."""
+        return cls(WatchMatcher(load_watchlist(data or None, path or "watchlist.yaml")))
 
     def process_item(self, item, spider=None):
         mentions = self.matcher.find(item.get("title") or "", item.get("text") or "")

@@ -44,7 +44,8 @@ for _number, _words in enumerate(
 ):
     for _word in _words.split():
         _MONTH_WORDS[_word] = _number
-MONTH = "(?:" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + r")(?![а-яёіїєґa-z])\.?"
+MONTH_NAMES = tuple(sorted(_MONTH_WORDS, key=len, reverse=True))  # longest first
+MONTH = "(?:" + "|".join(MONTH_NAMES) + r")(?![а-яёіїєґa-z])\.?"
 
 _TIME = r"(?<![\d.:])([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?![\d:])"
 TIME = re.compile(_TIME)
@@ -98,6 +99,13 @@ MIN_YEAR = 1990
 
 
 @lru_cache(maxsize=64)
+def _month_number(word: str) -> int | None:
+    """The month a matched month word names. The patterns match case-insensitively, so a look-alike letter
+    that only case folding maps back («ᲂктября» with U+1C82, «ſ») is looked up folded; None if still unknown."""
+    word = word.rstrip(".")
+    return _MONTH_WORDS.get(word.lower()) or _MONTH_WORDS.get(word.casefold())
+
+
 def zone(tz: str | None) -> ZoneInfo:
     """The ZoneInfo for an IANA name; Moscow when the name is empty or unknown."""
     try:
@@ -239,8 +247,8 @@ def _parse_patterns(
         day = _make_date(_year(match.group(4)), int(match.group(3)), int(match.group(1)))
         found.append((match.start(), day and _with_time(day, text, match.span(), tz), ABSOLUTE))
     match = DAY_MONTH.search(text)
-    if match:
-        month = _MONTH_WORDS[match.group(2).lower().rstrip(".")]
+    month = _month_number(match.group(2)) if match else None
+    if month:
         if match.group(3):
             day = _make_date(int(match.group(3)), month, int(match.group(1)))
             kind = ABSOLUTE
@@ -250,8 +258,8 @@ def _parse_patterns(
             kind = YEARLESS
         found.append((match.start(), day and _with_time(day, text, match.span(), tz), kind))
     match = MONTH_DAY.search(text)
-    if match:
-        month = _MONTH_WORDS[match.group(1).lower().rstrip(".")]
+    month = _month_number(match.group(1)) if match else None
+    if month:
         day = _make_date(int(match.group(3)), month, int(match.group(2)))
         found.append((match.start(), day and _with_time(day, text, match.span(), tz), ABSOLUTE))
     found = [item for item in found if item[1] is not None]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
+from crawler.store import ArticleExists
 from pipelines.dedupe import DuplicateArticle
 
 
@@ -18,7 +17,7 @@ class StorePipeline:
         spider = spider or self.crawler.spider
         try:
             spider.store.add_article(dict(item), item.get("seen_keys") or [])
-        except IntegrityError:
+        except ArticleExists:
             raise DuplicateArticle(f"{item['url']} was stored meanwhile") from None
         spider.count(item["source_id"], "new_articles")
         spider.count(item["source_id"], "new_mentions", len(item.get("mentions") or []))

@@ -7,6 +7,7 @@ Built on w3lib's ``canonicalize_url`` (query sorted, percent-encoding normalised
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from w3lib.url import canonicalize_url
@@ -24,6 +25,7 @@ def _is_dropped(name: str) -> bool:
     return lowered.startswith("utm_") or lowered in TRACKING_PARAMS or lowered in PRINT_PARAMS
 
 
+@lru_cache(maxsize=8192)  # a crawl keys each URL two or three times: at the request, the response, the item
 def url_key(url: str) -> str:
     """The normalised key of ``url``: host without ``www.``, path without trailing slash, kept query."""
     try:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.items import ArticleItem
-from pipelines.date_evidence import find_published, url_date
+from pipelines.date_evidence import DATE_SHAPE, date_shaped, find_published, url_date
 from pipelines.dates import DatesPipeline
 
 MOSCOW = "Europe/Moscow"
@@ -314,6 +316,27 @@ def test_never_raises_on_odd_input(html):
 def test_bytes_in_cp1251():
     html = page(date_html='<span class="news-date-time">27.10.2022</span>').replace("utf-8", "windows-1251")
     assert find(html.encode("cp1251")) == "2022-10-27"
+
+
+# -- the fast test for date-shaped texts -------------------------------------------------------------------
+
+DATE_PIECES = st.sampled_from(
+    ["1", "12", "2022", "0", " ", "  ", "\u00a0", "\t", ".", "-", "/", ":", ",", "г.", "ноября", "Ноября", "НОЯБ.",
+     "nov", "Dec.", "ſept", "мая", "самая", "сегодня", "Вчора", "назад", "\u1c80чера", "абв", "x", "й", "Четверг"]
+)
+
+
+@pytest.mark.parametrize("text", ["01.11.2022", "2022-11-01", "1 ноября", "ноября 2022", "Nov. 5", "самая 5",
+                                  "5 ноябрьский", "ноябрь", "Сегодня", "2 часа назад", "Просмотров: 120", "",
+                                  "тел. 30-77-00", "мая\u00a0\u00a07", "ноя.7"])
+def test_date_shaped_examples(text):
+    assert date_shaped(text) == bool(DATE_SHAPE.search(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(DATE_PIECES, max_size=12).map("".join))
+def test_date_shaped_is_date_shape(text):
+    assert date_shaped(text) == bool(DATE_SHAPE.search(text))
 
 
 # -- the pipeline ------------------------------------------------------------------------------------------

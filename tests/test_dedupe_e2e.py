@@ -160,3 +160,23 @@ def test_robots_txt_is_obeyed(serve, tmp_path):
     assert len(urls) == 11 and f"{site.base_url}/news/5105/" not in urls
     runs = read_csv(tmp_path / "cfg" / "feeds" / "runs.csv")
     assert runs[0]["status"] == "ok" and runs[0]["errors"] == "0"  # a page robots.txt forbids is no fault
+
+
+def test_a_run_stopped_early_leaves_no_validator_behind(serve, tmp_path):
+    """A feed's 304 must not hide the entries a stopped run never fetched: validators are kept only when the
+    run finished, so the next run reads the feed again and stores what the first one missed."""
+    site = serve("wordpress")
+    stopped = write_config(tmp_path, [source_entry(site, "zskuzbass", "Asia/Novokuznetsk")],
+                           scrapy={"CLOSESPIDER_PAGECOUNT": 5, "CONCURRENT_REQUESTS": 1})
+    run_cli("crawl", "--config", stopped)
+    with sqlite3.connect(tmp_path / "data" / "state.sqlite3") as db:
+        after_stop = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        assert db.execute("SELECT count(*) FROM http_validators").fetchone()[0] == 0
+    assert after_stop < 14
+    site.requests.clear()
+    config = write_config(tmp_path, [source_entry(site, "zskuzbass", "Asia/Novokuznetsk")])
+    run_cli("crawl", "--config", config, check=True)
+    assert ("GET", "/feed/", 200) in site.requests
+    with sqlite3.connect(tmp_path / "data" / "state.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 14
+        assert db.execute("SELECT count(*) FROM http_validators").fetchone()[0] >= 2

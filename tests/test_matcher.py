@@ -213,3 +213,27 @@ def test_pipeline_without_watchlist():
     pipeline = MentionsPipeline.from_crawler(_Crawler({}))
     item = pipeline.process_item(ArticleItem(title="Т", text="Александр Блошкин"), spider=None)
     assert item["names"] == [] and item["topics"] == [] and item["mentions"] == []
+
+
+def test_normalize_text_fast_path_equals_the_full_translation():
+    """Texts without rare spaces or hyphens skip translate(); the result must be the same either way."""
+    import random
+
+    from pipelines.matcher import _SPACE_TRANSLATION, normalize_text
+
+    def translated(text: str) -> str:
+        low = text.lower()
+        if len(low) != len(text):
+            low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        out = low.translate(_SPACE_TRANSLATION)
+        if len(out) != len(text):
+            out = low.translate({**_SPACE_TRANSLATION, ord("\u00ad"): "\u00ad"})
+        return out
+
+    rng = random.Random(3)
+    alphabet = "абвёЁеЕ İ\t\u00a0\u2011\u2010\u00ad-x\u3000\n«»"
+    samples = ["Депутат Блошкин: «Всё решено»", "Ёлки\u00a0и\u00adпалки", "İstanbul", ""]
+    samples += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(5000)]
+    for text in samples:
+        assert normalize_text(text) == translated(text)
+        assert len(normalize_text(text)) == len(text)

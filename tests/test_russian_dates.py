@@ -208,3 +208,10 @@ def test_numeric_and_month_name_round_trip(day):
 @given(st.text(max_size=60))
 def test_never_raises(text):
     parse_russian_date(text, MOSCOW, NOW, fallback=False)
+
+
+@pytest.mark.parametrize("text", ["5 ᲂктября 2022", "5 октября 2022", "5 ОКТЯБРЯ 2022 г."])
+def test_month_words_with_look_alike_letters_still_parse(text):
+    """The patterns match case-insensitively; a letter only case folding maps back (U+1C82 «ᲂ») must not
+    make the page's whole date evidence fail."""
+    assert parse_russian_date(text, "Europe/Moscow", datetime(2026, 1, 1, tzinfo=UTC)) == date(2022, 10, 5)

@@ -18,6 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.task import LoopingCall
 
 from crawler.config import Source
 from crawler.content import binary_kind, decode_page, sanitize_markup
@@ -33,6 +34,7 @@ from crawler.discovery import (
     parse_html,
 )
 from crawler.failures import describe_failure
+from crawler.hotpath import GROUP_SECONDS
 from crawler.items import ArticleItem
 from crawler.store import Store
 from crawler.syndication import looks_like_feed, parse_feed, parse_sitemap, sitemaps_in_robots
@@ -61,6 +63,10 @@ class DumaSpider(scrapy.Spider):
         self.samples: dict[str, str] = {}                            # first article URL found per source
         self.requested_keys: set[str] = set()
         self.started_at = datetime.now(UTC)
+        # ETag/Last-Modified of feeds and sitemaps, kept until the run has finished: a run that stops early
+        # (killed, timed out, shut down) must not leave a validator behind whose 304 would hide the entries
+        # it never got to fetch
+        self.new_validators: dict[str, tuple[str | None, str | None]] = {}
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
     def count(self, source_id: str, name: str, n: int = 1) -> None:
@@ -81,7 +87,13 @@ class DumaSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         return spider
+
+    def on_opened(self, spider=None) -> None:
+        """Commit the store's open group of writes at least every GROUP_SECONDS, even while pages are slow."""
+        self.group_commits = LoopingCall(self.store.flush, GROUP_SECONDS)
+        self.group_commits.start(GROUP_SECONDS, now=False)
 
     def on_request_dropped(self, request, spider=None):
         """A redirect back to an address of its own chain is a loop the dupefilter ends silently: report it."""
@@ -170,9 +182,17 @@ class DumaSpider(scrapy.Spider):
             return True
         etag = response.headers.get(b"ETag")
         modified = response.headers.get(b"Last-Modified")
-        self.store.save_validators(response.url, etag.decode("latin-1") if etag else None,
-                                   modified.decode("latin-1") if modified else None)
+        self.new_validators[response.url] = (etag.decode("latin-1") if etag else None,
+                                             modified.decode("latin-1") if modified else None)
         return False
+
+    def closed(self, reason: str) -> None:
+        if getattr(self, "group_commits", None) is not None and self.group_commits.running:
+            self.group_commits.stop()
+        self.store.flush()
+        if reason == "finished":
+            for url, (etag, last_modified) in self.new_validators.items():
+                self.store.save_validators(url, etag, last_modified)
 
     # -- discovery ------------------------------------------------------------------------------------------
     def parse_robots(self, response: Response):

@@ -1,0 +1,195 @@
+"""The crawl's hot path through the store: the per-page and per-article statements in plain SQL.
+
+A crawl asks the store the same few questions for every page and every article (is this URL known? which
+article has this key, this text, these sketch hashes? store this article). Through SQLAlchemy Core each
+statement costs 50–110 µs of Python around a 5–10 µs SQLite lookup (``bench/bench_store.py`` prints both),
+so these statements run here, on one DB-API connection held for the whole crawl, with hand-written SQL that
+SQLite and PostgreSQL both accept (``INSERT … ON CONFLICT``, ``RETURNING``). The schema, the exports, the
+run history and everything else stay in SQLAlchemy (``crawler/store.py``).
+
+Writes are committed in groups (group commit): each article goes in whole or not at all (a savepoint with its
+URL keys, sketch hashes and mentions), and the group is committed after ``GROUP_ARTICLES`` articles or
+``GROUP_SECONDS``, and whenever the crawl ends or anything else is about to write (:meth:`HotPath.flush`). A
+crawl killed mid-group loses that group's rows and, with them, the record that their URLs were seen, so the
+next run fetches those pages again: nothing is lost and nothing is stored twice. Reads see the group's own
+uncommitted rows (one connection), and on PostgreSQL a read outside a group ends its transaction at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+ARTICLE_COLUMNS = "id, url, source_id, published_at, first_seen, duplicate_of, text, sketch"
+# the near-duplicate query ranks stored articles on the sketch's rarest hashes only (fewest holders first),
+# each weighing 1/holders: a reprint shares its original's own phrases, whose hashes few articles hold, so
+# eight of them find it, and the index range scans stay short however common the text's other phrases are
+# (bench/bench_pipeline.py: 109 of 109 reprints found at 2,400 articles with 8; 108 with 6)
+RAREST = 8
+OWN_SOURCE_ROOM = 15   # ranked rows beyond the candidates asked for, for the text's own source's articles
+GROUP_ARTICLES = 100   # articles per commit at most …
+GROUP_SECONDS = 1.0    # … and no article waits longer than this for its commit while the crawl goes on
+
+
+class ArticleExists(Exception):
+    """Another article row already holds this URL key (written meanwhile)."""
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+class HotPath:
+    """The crawl's frequent statements on one DB-API connection of ``engine`` (opened at first use)."""
+
+    def __init__(self, engine, common_anchor: int) -> None:
+        self.engine = engine
+        self.common_anchor = common_anchor
+        self._connection = None
+        self._format = engine.dialect.paramstyle in ("format", "pyformat")  # psycopg: %s, sqlite3: ?
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._group_size = 0        # articles / key records written since the last commit
+        self._group_started = 0.0
+
+    @property
+    def connection(self):
+        if self._connection is None:
+            self._connection = self.engine.raw_connection()
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self.flush()
+            self._connection.close()
+            self._connection = None
+
+    def flush(self, older_than: float = 0.0) -> None:
+        """Commit the open group (only if it was opened at least ``older_than`` seconds ago)."""
+        if self._group_size and time.monotonic() - self._group_started >= older_than:
+            self._connection.commit()
+            self._group_size = 0
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self._format else sql
+
+    def _rows(self, sql: str, params: Sequence) -> list[tuple]:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(self._sql(sql), tuple(params))
+            rows = cursor.fetchall()
+            columns = [column[0] for column in cursor.description or ()]
+        finally:
+            cursor.close()
+        if not self._sqlite and not self._group_size:
+            self.connection.commit()  # PostgreSQL: a read alone must not hold its transaction open
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    # -- reads ---------------------------------------------------------------------------------------------
+    def is_known(self, url_key: str) -> bool:
+        return bool(self._rows("SELECT 1 AS known FROM seen_urls WHERE url_key = ?", [url_key]))
+
+    def article_by_any_key(self, url_keys: list[str]) -> dict | None:
+        rows = self._rows(f"SELECT a.id, a.url FROM articles a JOIN seen_urls s ON s.article_id = a.id "
+                          f"WHERE s.url_key IN ({_marks(len(url_keys))}) LIMIT 1", url_keys)
+        return rows[0] if rows else None
+
+    def article_by_content(self, content_hash: str, source_id: str) -> dict | None:
+        rows = self._rows(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE content_hash = ? AND source_id = ? LIMIT 1",
+                          [content_hash, source_id])
+        return rows[0] if rows else None
+
+    def article_by_url(self, url: str) -> dict | None:
+        rows = self._rows(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE url = ? LIMIT 1", [url])
+        return rows[0] if rows else None
+
+    def near_duplicate_candidates(self, sketch: list[int], limit: int, other_than: str) -> list[dict]:
+        """See :meth:`crawler.store.Store.near_duplicate_candidates`."""
+        hashes = list(dict.fromkeys(sketch))
+        held = self._rows(f"SELECT hash, holders FROM anchor_counts WHERE hash IN ({_marks(len(hashes))}) "
+                          "AND holders <= ?", [*hashes, self.common_anchor])
+        rarest = sorted(held, key=lambda row: (row["holders"], row["hash"]))[:RAREST]
+        if len(rarest) < 2:
+            return []
+        # each shared hash weighs 1/holders: the original's own phrases outweigh a template phrase shared widely;
+        # the ranking reads the index alone, and only its top rows are joined to their articles, where the
+        # text's own source is left out (its look-alikes are few: OWN_SOURCE_ROOM rows make room for them)
+        weights = ", ".join(["(?, ?)"] * len(rarest))
+        return self._rows(
+            f"WITH w(hash, weight) AS (VALUES {weights}) "
+            f"SELECT {', '.join('a.' + c.strip() for c in ARTICLE_COLUMNS.split(','))}, r.shared FROM ("
+            "  SELECT s.article_id, count(*) AS shared, sum(w.weight) AS score FROM w"
+            "  JOIN shingle_anchors s ON s.hash = w.hash"
+            "  GROUP BY s.article_id HAVING count(*) >= 2 ORDER BY sum(w.weight) DESC, s.article_id LIMIT ?"
+            ") r JOIN articles a ON a.id = r.article_id WHERE a.source_id != ? ORDER BY r.score DESC, a.id LIMIT ?",
+            [*(value for row in rarest for value in (row["hash"], 1.0 / row["holders"])), limit + OWN_SOURCE_ROOM,
+             other_than, limit])
+
+    # -- writes --------------------------------------------------------------------------------------------
+    def _record_keys(self, cursor, url_keys: Iterable[str], source_id: str, article_id: int | None,
+                     now: str) -> None:
+        keys = list(dict.fromkeys(url_keys))
+        if keys:
+            # a key seen before without its article (a page that was no article yet) is linked to it now
+            cursor.executemany(self._sql(
+                "INSERT INTO seen_urls (url_key, article_id, source_id, seen_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (url_key) DO UPDATE SET article_id = excluded.article_id "
+                "WHERE seen_urls.article_id IS NULL AND excluded.article_id IS NOT NULL"),
+                [(key, article_id, source_id, now) for key in keys])
+
+    def mark_seen(self, url_keys: Iterable[str], source_id: str, article_id: int | None, now: str) -> None:
+        with self._write() as cursor:
+            self._record_keys(cursor, url_keys, source_id, article_id, now)
+
+    def add_article(self, row: dict, url_keys: Iterable[str], sketch: list[int], found: list[dict],
+                    supersedes: str, now: str) -> int:
+        """Insert the article row, its URL keys, sketch hashes and mentions: all of them or none."""
+        columns = list(row)
+        with self._write() as cursor:
+            try:
+                cursor.execute(self._sql(f"INSERT INTO articles ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
+                                         "RETURNING id"), [row[c] for c in columns])
+            except self.engine.dialect.dbapi.IntegrityError as exc:
+                raise ArticleExists(str(exc)) from None
+            article_id = cursor.fetchone()[0]
+            self._record_keys(cursor, [row["url_key"], *url_keys], row["source_id"], article_id, now)
+            if sketch:
+                cursor.executemany(self._sql("INSERT INTO shingle_anchors (hash, article_id) VALUES (?, ?)"),
+                                   [(h, article_id) for h in sketch])
+                cursor.executemany(self._sql(
+                    "INSERT INTO anchor_counts (hash, holders) VALUES (?, 1) "
+                    "ON CONFLICT (hash) DO UPDATE SET holders = anchor_counts.holders + 1"),
+                    [(h,) for h in dict.fromkeys(sketch)])
+            if found:
+                cursor.executemany(self._sql(
+                    "INSERT INTO mentions (article_id, kind, watch, matched, snippet) VALUES (?, ?, ?, ?, ?)"),
+                    [(article_id, m["kind"], m["watch"], m["matched"], m["snippet"]) for m in found])
+            if supersedes:
+                # this article is older than the story's earlier first publication: it becomes the root
+                cursor.execute(self._sql("UPDATE articles SET duplicate_of = ? WHERE url = ? OR duplicate_of = ?"),
+                               (row["url"], supersedes, supersedes))
+        return article_id
+
+    @contextmanager
+    def _write(self) -> Iterator:
+        """A cursor whose statements go in together or not at all, in the open group (see the module's doc)."""
+        connection = self.connection
+        cursor = connection.cursor()
+        try:
+            if not self._group_size:
+                if self._sqlite and not connection.driver_connection.in_transaction:
+                    cursor.execute("BEGIN")
+                self._group_started = time.monotonic()
+            cursor.execute("SAVEPOINT article")
+            self._group_size += 1  # even a write rolled back below leaves the group's transaction to commit
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK TO SAVEPOINT article")
+                cursor.execute("RELEASE SAVEPOINT article")
+                raise
+            cursor.execute("RELEASE SAVEPOINT article")
+        finally:
+            cursor.close()
+        if self._group_size >= GROUP_ARTICLES or time.monotonic() - self._group_started >= GROUP_SECONDS:
+            self.flush()
