@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         memory = [crawl_memory(str(tmp / "small-crawl.sqlite3"), tmp, "small"),
                   crawl_memory(str(tmp / "large-crawl.sqlite3"), tmp, "large")]
     print_table("Store lookups", ["", "seen URLs", "is_known µs", "(via SQLAlchemy Core µs)", "near-dup query ms",
-                                  "of which SQL ms", "reprints found"],
+                                  "query alone ms", "reprints found"],
                 [[f"{r['articles']:,} articles", f"{r['seen_urls']:,}", f"{r['lookup_us']:.0f}",
                   f"{r['lookup_core_us']:.0f}",
                   f"{r['near_duplicate_ms']:.2f}", f"{r['candidates_query_ms']:.2f}", r["reprints_found"]]
