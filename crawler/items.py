@@ -23,6 +23,8 @@ class ArticleItem(scrapy.Item):
     text = scrapy.Field()           # str: body text, paragraphs separated by "\n"
     # dates pipeline
     published_at = scrapy.Field()   # str: ISO 8601 local time with offset, or a date, or "" when unknown
+    # offload pipeline (with workers): the text's fingerprints, computed in the worker for dedupe
+    fingerprint = scrapy.Field()    # tuple (content hash, sketch, shingle hashes as array("q"))
     # dedupe pipeline
     url_key = scrapy.Field()        # str: normalised URL key (one per article, however many URLs lead to it)
     content_hash = scrapy.Field()   # str: exact fingerprint of the normalised text

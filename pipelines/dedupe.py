@@ -102,7 +102,8 @@ class DedupePipeline:
         if known is not None:
             store.mark_seen(keys, item["source_id"], known["id"])
             raise DuplicateArticle(f"{item['url']} is already stored as {known['url']}")
-        fingerprint = Fingerprint(item["text"])
+        parts = item.get("fingerprint")  # computed in a worker process beside clean (pipelines/offload.py)
+        fingerprint = Fingerprint.from_parts(item["text"], parts) if parts else Fingerprint(item["text"])
         item["content_hash"] = fingerprint.content_hash
         same_text = store.article_by_content(item["content_hash"], item["source_id"])
         if same_text is not None:

@@ -18,6 +18,7 @@ import hashlib
 import math
 import re
 import zlib
+from array import array
 from functools import cached_property
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -81,7 +82,24 @@ class Fingerprint:
     """The content hash, sketch and shingles of one text, its words split once (each built when first asked)."""
 
     def __init__(self, text: str) -> None:
-        self.tokens = words(text)
+        self.text = text
+
+    @classmethod
+    def from_parts(cls, text: str, parts: tuple) -> Fingerprint:
+        """A fingerprint of ``text`` whose hash, sketch and shingle hashes were computed elsewhere (:meth:`parts`)."""
+        fingerprint = cls(text)
+        content_hash, sketch, shingle_hashes = parts
+        fingerprint.__dict__.update(content_hash=content_hash, sketch=list(sketch),
+                                    shingle_hashes=frozenset(shingle_hashes))
+        return fingerprint
+
+    def parts(self) -> tuple[str, list[int], array]:
+        """(content hash, sketch, shingle hashes): what :meth:`from_parts` takes, compact to send to a process."""
+        return self.content_hash, self.sketch, array("q", self.shingle_hashes)
+
+    @cached_property
+    def tokens(self) -> list[str]:
+        return words(self.text)
 
     @cached_property
     def content_hash(self) -> str:

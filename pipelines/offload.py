@@ -8,7 +8,9 @@ those three real pipelines, in that order, and awaits the result: the reactor go
 parsing meanwhile. Dedupe and store need the store and must see one item at a time: they stay in the crawl
 process, after this pipeline (``ITEM_PIPELINES`` with ``workers`` > 0: offload → dedupe → store, see
 ``crawler/settings.py``). Mentions are matched before dedupe here, which changes nothing but the work spent on
-a duplicate: dedupe neither reads nor writes the title, text or mentions.
+a duplicate: dedupe neither reads nor writes the title, text or mentions. The text's fingerprints (hash,
+sketch, shingle hashes: :class:`~pipelines.fingerprints.Fingerprint`) are computed there too and come back in
+the item's ``fingerprint`` field, so dedupe in the crawl process only looks them up.
 
 - The workers get a stand-in spider with the run's ``sources`` that records the bookkeeping calls the
   pipelines make (``count``, ``note_problem``, ``report_error``); the crawl process replays them on the
@@ -46,6 +48,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import is_asyncio_available
 
+from pipelines.fingerprints import Fingerprint
+
 __all__ = ["OffloadPipeline", "PageWork", "WORKERS_SETTING"]
 
 logger = logging.getLogger(__name__)
@@ -70,6 +74,8 @@ class PageWork:
     def process(self, item, spider):
         for pipeline in self.pipelines:
             item = pipeline.process_item(item, spider)
+        # the text's hash, sketch and shingle hashes, which dedupe needs, are pure work too: done here
+        item["fingerprint"] = Fingerprint(item["text"]).parts()
         return item
 
 

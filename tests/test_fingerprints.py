@@ -166,3 +166,16 @@ def test_writes_are_committed_in_groups_and_a_killed_group_leaves_nothing_half_d
     assert not again.is_known("site/news/lost") and not again.is_known("site/news/lost?utm_source=x")
     assert committed() == (GROUP_ARTICLES, 2 * GROUP_ARTICLES)
     again.close()
+
+
+def test_fingerprint_parts_sent_from_a_worker_give_the_same_fingerprint():
+    """The offload workers send (hash, sketch, shingle hashes) through a pipe; dedupe rebuilds the same thing."""
+    import pickle
+
+    text = random_text(random.Random(9), 250)
+    here = Fingerprint(text)
+    there = Fingerprint.from_parts(text, pickle.loads(pickle.dumps(Fingerprint(text).parts())))
+    assert (there.content_hash, there.sketch, there.shingle_hashes) == (
+        here.content_hash, here.sketch, here.shingle_hashes)
+    assert there.shingles == here.shingles  # built from the text on demand
+    assert "tokens" not in Fingerprint.from_parts(text, here.parts()).__dict__  # nothing split unless asked

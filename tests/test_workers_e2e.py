@@ -133,26 +133,38 @@ def test_the_pool_was_used(crawls):
 
 
 def test_articles_equal_row_by_row(crawls):
-    local, pooled = (rows(crawls[k][0], "articles.csv", lambda r: r["url"]) for k in ("local", "pooled"))
+    """The same articles, row by row. Which of two URLs of one text becomes the row's URL is whichever page
+    was processed first, and workers finish pages out of order: rows are matched by source and text, and a
+    ``duplicate_of`` by the text it points to."""
+    key = lambda r: (r["source_id"], r["text"], r["title"])  # noqa: E731
+    local, pooled = (rows(crawls[k][0], "articles.csv", key) for k in ("local", "pooled"))
     assert len(local) == len(pooled) > 60
-    assert [r["url"] for r in local] == [r["url"] for r in pooled]
+
+    def text_at(feed: list[dict], url: str) -> str:
+        return next((r["text"] for r in feed if r["url"] == url), f"(not in the feed: {url})") if url else ""
+
     for a, b in zip(local, pooled, strict=True):
         assert close_in_time(a["published_at"], b["published_at"]), (a["url"], a["published_at"], b["published_at"])
-        for column in ("source_id", "source_name", "region", "title", "url", "names", "topics", "duplicate_of",
-                       "text"):
+        for column in ("source_id", "source_name", "region", "title", "names", "topics", "text"):
             assert a[column] == b[column], (a["url"], column)
+        assert a["url"].split("/")[2] == b["url"].split("/")[2]  # the same site
+        assert text_at(local, a["duplicate_of"]) == text_at(pooled, b["duplicate_of"]), a["url"]
+    moved = sum(1 for a, b in zip(local, pooled, strict=True) if a["url"] != b["url"])
+    assert moved <= 3  # only the few texts that stand at two URLs of one site
     assert sum(1 for r in pooled if r["duplicate_of"]) >= 2  # demo reprint + reprint_portal
     assert sum(1 for r in pooled if r["names"] or r["topics"]) >= 20
     assert sum(1 for r in pooled if r["published_at"]) >= len(pooled) - 2
 
 
 def test_mentions_equal_row_by_row(crawls):
-    key = lambda r: (r["url"], r["kind"], r["watch"])  # noqa: E731
+    # matched by article (source, title) rather than URL: see test_articles_equal_row_by_row
+    key = lambda r: (r["source_id"], r["title"], r["kind"], r["watch"], r["snippet"])  # noqa: E731
     local, pooled = (rows(crawls[k][0], "mentions.csv", key) for k in ("local", "pooled"))
     assert len(local) == len(pooled) > 30
     for a, b in zip(local, pooled, strict=True):
         assert close_in_time(a["published_at"], b["published_at"])
-        assert {k: v for k, v in a.items() if k != "published_at"} == {k: v for k, v in b.items() if k != "published_at"}
+        assert {k: v for k, v in a.items() if k not in ("published_at", "url")} == {
+            k: v for k, v in b.items() if k not in ("published_at", "url")}
 
 
 def test_run_counts_equal_including_empty_pages(crawls):
