@@ -28,6 +28,7 @@ from test_mentions_e2e import WATCHLIST as MENTIONS_WATCHLIST
 
 from crawler.demo import DEMO_WATCHLIST
 from crawler.demo_server import DEMO_SITES_DIR, serve_site
+from pipelines.fingerprints import REPRINT_RESEMBLANCE, resemblance
 
 from bigsite import build_site
 from conftest import REPO, TEST_SITES, next_loopback_address, read_csv, run_cli, source_entry, write_config
@@ -135,7 +136,7 @@ def test_the_pool_was_used(crawls):
 def test_articles_equal_row_by_row(crawls):
     """The same articles, row by row. Which of two URLs of one text becomes the row's URL is whichever page
     was processed first, and workers finish pages out of order: rows are matched by source and text, and a
-    ``duplicate_of`` by the text it points to."""
+    ``duplicate_of`` by the story it points to."""
     key = lambda r: (r["source_id"], r["text"], r["title"])  # noqa: E731
     local, pooled = (rows(crawls[k][0], "articles.csv", key) for k in ("local", "pooled"))
     assert len(local) == len(pooled) > 60
@@ -148,7 +149,11 @@ def test_articles_equal_row_by_row(crawls):
         for column in ("source_id", "source_name", "region", "title", "names", "topics", "text"):
             assert a[column] == b[column], (a["url"], column)
         assert a["url"].split("/")[2] == b["url"].split("/")[2]  # the same site
-        assert text_at(local, a["duplicate_of"]) == text_at(pooled, b["duplicate_of"]), a["url"]
+        # the same story in both runs; among copies of one date the first one processed is the root, so
+        # the row linked to may be another copy of it (the duma's release and its copy on «variants»)
+        story_a = text_at(local, a["duplicate_of"]) if a["duplicate_of"] else a["text"]
+        story_b = text_at(pooled, b["duplicate_of"]) if b["duplicate_of"] else b["text"]
+        assert resemblance(story_a, story_b) >= REPRINT_RESEMBLANCE, a["url"]
     moved = sum(1 for a, b in zip(local, pooled, strict=True) if a["url"] != b["url"])
     assert moved <= 3  # only the few texts that stand at two URLs of one site
     assert sum(1 for r in pooled if r["duplicate_of"]) >= 2  # demo reprint + reprint_portal
