@@ -27,7 +27,7 @@ for entry in (str(ROOT), str(BENCH)):
 from scrapy.exceptions import DropItem  # noqa: E402
 from scrapy.utils.misc import load_object  # noqa: E402
 
-from crawler.config import Source  # noqa: E402
+from crawler.config import Source, usable_cores  # noqa: E402
 from crawler.items import ArticleItem  # noqa: E402
 from crawler.settings import ITEM_PIPELINES, build_settings  # noqa: E402
 from crawler.store import Store  # noqa: E402
@@ -113,13 +113,8 @@ def write_results(name: str, data: dict) -> Path:
     path = RESULTS / f"{name}.json"
     data = {"benchmark": name, "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
-                        "cores": _cores()}, **data}
+                        "cores": usable_cores()}, **data}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     print(f"\nwrote {path.relative_to(ROOT)}")
     return path
 
-
-def _cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -176,13 +176,17 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     )
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
 def auto_workers() -> int:
     """``workers: auto``: one process per core beside the crawl's own, at most 4 (0 on one core)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        cores = os.cpu_count() or 1
-    return max(0, min(4, cores - 1))
+    return max(0, min(4, usable_cores() - 1))
 
 
 def parse_workers(value: Any, where: str) -> int:

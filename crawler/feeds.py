@@ -16,7 +16,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from crawler.config import Config
@@ -32,25 +33,33 @@ RUN_COLUMNS = ["run_id", "source_id", "started", "finished", "status", "pages", 
                "errors", "error_detail", "duration"]
 
 
-def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
-    """Atomically replace ``path`` with a CSV of ``rows``; returns the number of rows written."""
+@contextmanager
+def replaced_atomically(path: Path, encoding: str = "utf-8", newline: str | None = None) -> Iterator:
+    """A text file to write that replaces ``path`` whole when the block ends (fsynced, then renamed over it);
+    on any error the temporary file is removed and ``path`` stays as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8-sig", newline="", dir=path.parent,
+    handle = tempfile.NamedTemporaryFile("w", encoding=encoding, newline=newline, dir=path.parent,
                                          prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    count = 0
     try:
         with handle:
-            writer = csv.writer(handle, dialect="excel", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([safe_cell(row.get(column, "")) for column in columns])
-                count += 1
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
+    """Atomically replace ``path`` with a CSV of ``rows``; returns the number of rows written."""
+    count = 0
+    with replaced_atomically(path, encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, dialect="excel", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([safe_cell(row.get(column, "")) for column in columns])
+            count += 1
     return count
 
 
@@ -103,15 +112,11 @@ def export_feeds(config: Config, store: Store, force: bool = False) -> dict[str,
         "runs.csv": write_csv(feeds / "runs.csv", RUN_COLUMNS, store.iter_runs()),
         "health.csv": export_health(config, store),
     }
-    _write_atomically(signatures, json.dumps(kept, ensure_ascii=False, indent=1))
+    with replaced_atomically(signatures) as handle:
+        json.dump(kept, handle, ensure_ascii=False, indent=1)
     return counts
 
 
 def _digest(base: str, columns: list[str]) -> str:
     return hashlib.sha1((base + "|" + ",".join(columns)).encode("utf-8")).hexdigest()
 
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

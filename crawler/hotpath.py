@@ -73,7 +73,7 @@ class HotPath:
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self._format else sql
 
-    def _rows(self, sql: str, params: Sequence) -> list[tuple]:
+    def _rows(self, sql: str, params: Sequence) -> list[dict]:
         cursor = self.connection.cursor()
         try:
             cursor.execute(self._sql(sql), tuple(params))

@@ -6,6 +6,11 @@ from scrapy.settings import Settings
 
 from crawler import __version__
 
+# the dumawatch settings the pipelines read (set by build_settings)
+WORKERS_SETTING = "DUMAWATCH_WORKERS"                # worker processes for clean, dates and mentions
+WATCHLIST_SETTING = "DUMAWATCH_WATCHLIST"            # the watchlist dict parsed from watchlist.yaml
+WATCHLIST_PATH_SETTING = "DUMAWATCH_WATCHLIST_PATH"  # its file, for messages
+
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
     "pipelines.dates.DatesPipeline": 200,
@@ -69,11 +74,11 @@ def build_settings(overrides: dict | None = None, verbose: bool = False, watchli
     """Scrapy settings for a crawl; ``workers`` > 0 puts clean, dates and mentions in a process pool."""
     settings = Settings()
     settings.setdict(DEFAULTS, priority="project")
-    settings.set("DUMAWATCH_WORKERS", workers, priority="project")
+    settings.set(WORKERS_SETTING, workers, priority="project")
     if workers > 0:
         settings.set("ITEM_PIPELINES", OFFLOAD_PIPELINES, priority="project")
-    settings.set("DUMAWATCH_WATCHLIST", watchlist or {}, priority="project")
-    settings.set("DUMAWATCH_WATCHLIST_PATH", watchlist_path, priority="project")
+    settings.set(WATCHLIST_SETTING, watchlist or {}, priority="project")
+    settings.set(WATCHLIST_PATH_SETTING, watchlist_path, priority="project")
     if verbose:
         settings.set("LOG_LEVEL", "INFO", priority="cmdline")
     for name, value in (overrides or {}).items():

@@ -2,8 +2,9 @@
 
 SQLite in WAL mode by default (any SQLAlchemy URL works). Every lookup the crawl makes is an
 indexed query, so a store with years of history costs no memory: nothing is loaded up front.
-Each article is written in one transaction with its URLs, fingerprint bands and mentions, so a
-crash mid-run leaves either the whole article or none of it.
+Each article is written whole or not at all with its URL keys, sketch hashes and mentions (the crawl's
+statements and their group commit are in ``crawler/hotpath.py``), so a crash mid-run leaves no half
+article, and an article lost with an uncommitted group is fetched again by the next run.
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ class Store:
         return self.hot.near_duplicate_candidates(sketch, limit, other_than)
 
     def add_article(self, item: dict, url_keys: Iterable[str]) -> int:
-        """Insert the article, its URL keys, sketch hashes and mentions in one transaction.
+        """Insert the article, its URL keys, sketch hashes and mentions, all or none (in the open group of writes).
 
         Raises :class:`ArticleExists` when its URL key was stored meanwhile.
         """

@@ -48,15 +48,13 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import is_asyncio_available
 
+from crawler.settings import WATCHLIST_PATH_SETTING, WATCHLIST_SETTING, WORKERS_SETTING
 from pipelines.fingerprints import Fingerprint
 
 __all__ = ["OffloadPipeline", "PageWork", "WORKERS_SETTING"]
 
 logger = logging.getLogger(__name__)
 
-WORKERS_SETTING = "DUMAWATCH_WORKERS"
-WATCHLIST_SETTING = "DUMAWATCH_WATCHLIST"            # as in pipelines/mentions.py
-WATCHLIST_PATH_SETTING = "DUMAWATCH_WATCHLIST_PATH"
 PARENT_CHECK_SECONDS = 1.0
 
 

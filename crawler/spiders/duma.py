@@ -67,6 +67,7 @@ class DumaSpider(scrapy.Spider):
         # (killed, timed out, shut down) must not leave a validator behind whose 304 would hide the entries
         # it never got to fetch
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
+        self.group_commits: LoopingCall | None = None   # commits the store's open group of writes (on_opened)
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
     def count(self, source_id: str, name: str, n: int = 1) -> None:
@@ -187,7 +188,7 @@ class DumaSpider(scrapy.Spider):
         return False
 
     def closed(self, reason: str) -> None:
-        if getattr(self, "group_commits", None) is not None and self.group_commits.running:
+        if self.group_commits is not None and self.group_commits.running:
             self.group_commits.stop()
         self.store.flush()
         if reason == "finished":
