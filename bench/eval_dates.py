@@ -43,7 +43,9 @@ from w3lib.encoding import html_to_unicode  # noqa: E402
 from pipelines.date_evidence import find_published  # noqa: E402
 
 FIXTURES = REPO / "bench" / "date_fixtures"
-SHARED = REPO.parent / "shared" / "eval" / "pages"
+# ``../shared`` beside the checkout (a worktree under ``wt/`` looks one level further up)
+SHARED = next((base / "shared" / "eval" / "pages" for base in (REPO.parent, REPO.parent.parent)
+               if (base / "shared" / "eval" / "pages").is_dir()), REPO.parent / "shared" / "eval" / "pages")
 RESULTS = REPO / "bench" / "results" / "dates.json"
 TIMING_REPEATS = 3
 

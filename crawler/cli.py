@@ -93,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def print_summary(result, out=sys.stdout) -> None:
-    rows = [("source", "pages", "new articles", "mentions", "errors")]
-    rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors))
+    rows = [("source", "pages", "new articles", "mentions", "errors", "not news")]
+    rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors), str(s.not_news))
              for s in result.sources]
     print_table(rows, out, right=range(1, len(rows[0])))
     for source in result.sources:

@@ -1,8 +1,8 @@
 """The article item that flows from the spider through the item pipelines.
 
 The spider fills the *fetch* fields; each pipeline fills its own fields, in this order
-(see ``crawler/settings.py`` ITEM_PIPELINES): clean → dates → dedupe → mentions → store. With worker
-processes (``workers`` > 0), clean, dates and mentions run in a worker (``pipelines/offload.py``), then
+(see ``crawler/settings.py`` ITEM_PIPELINES): clean → dates → article evidence → dedupe → mentions → store. With worker
+processes (``workers`` > 0), clean, dates, article evidence and mentions run in a worker (``pipelines/offload.py``), then
 dedupe → store in the crawl process.
 """
 
@@ -17,10 +17,12 @@ class ArticleItem(scrapy.Item):
     fetched_at = scrapy.Field()     # datetime: aware, UTC, when the page was downloaded
     timezone = scrapy.Field()       # str: IANA time zone of the source (e.g. "Asia/Novokuznetsk")
     date_hints = scrapy.Field()     # list[str]: raw dates from the feed entry / listing row that led here
+    listed = scrapy.Field()         # bool: the link stood in a feed, a dated sitemap or a listing block
     # clean pipeline
     canonical_url = scrapy.Field()  # str | None: the page's <link rel="canonical">
     title = scrapy.Field()          # str
     text = scrapy.Field()           # str: body text, paragraphs separated by "\n"
+    page_signals = scrapy.Field()   # dict: what the article-evidence stage needs from the whole page
     # dates pipeline
     published_at = scrapy.Field()   # str: ISO 8601 local time with offset, or a date, or "" when unknown
     # offload pipeline (with workers): the text's fingerprints, computed in the worker for dedupe

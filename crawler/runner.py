@@ -32,6 +32,7 @@ class SourceResult:
     errors: int = 0
     empty_pages: int = 0
     known_skipped: int = 0
+    not_news: int = 0            # pages fetched as articles that said they were not news (article_evidence)
     error_detail: list[str] = field(default_factory=list)
     channels: dict = field(default_factory=dict)
     sample_url: str = ""
@@ -122,7 +123,7 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
             source_id=source.id, name=source.name, pages=pages.get(source.id, 0),
             new_articles=counters.get("new_articles", 0), new_mentions=counters.get("new_mentions", 0),
             errors=counters.get("errors", 0), empty_pages=counters.get("empty_pages", 0),
-            known_skipped=counters.get("known_skipped", 0),
+            known_skipped=counters.get("known_skipped", 0), not_news=counters.get("not_news", 0),
             error_detail=list(spider.error_details.get(source.id, [])) if spider else [],
             channels=dict(spider.channels.get(source.id, {})) if spider else {},
             sample_url=spider.samples.get(source.id, "") if spider else "",
@@ -136,6 +137,7 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
             "finished": finished.isoformat(timespec="seconds"), "status": status, "pages": result.pages,
             "new_articles": result.new_articles, "new_mentions": result.new_mentions, "errors": result.errors,
             "error_detail": " | ".join(result.error_detail), "empty_pages": result.empty_pages,
+            "not_news": result.not_news,
             "duration": round(duration, 3),
         })
     feeds = export_feeds(config, store)

@@ -14,6 +14,7 @@ WATCHLIST_PATH_SETTING = "DUMAWATCH_WATCHLIST_PATH"  # its file, for messages
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
     "pipelines.dates.DatesPipeline": 200,
+    "pipelines.article_evidence.ArticleEvidencePipeline": 250,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.mentions.MentionsPipeline": 400,
     "pipelines.store.StorePipeline": 500,

@@ -112,6 +112,16 @@ runs = Table(
     Column("error_detail", Text, nullable=False, default=""),
     Column("empty_pages", Integer, nullable=False, default=0),
     Column("duration", Float, nullable=False, default=0.0),
+    Column("not_news", Integer, nullable=False, default=0),   # pages the article evidence turned down
+)
+
+url_templates = Table(  # per source: how often each article-URL template led to news or not (url_templates.py)
+    "url_templates", metadata,
+    Column("source_id", String, primary_key=True),
+    Column("template", Text, primary_key=True),
+    Column("news", Integer, nullable=False, default=0),
+    Column("not_news", Integer, nullable=False, default=0),
+    Column("updated", String, nullable=False, default=""),
 )
 
 
@@ -144,6 +154,7 @@ class Store:
         for index in shingle_anchors.indexes:  # stores made before the index existed get it now (once)
             index.create(self.engine, checkfirst=True)
         self._add_sketch_column()
+        self._add_not_news_column()
         self._backfill_anchor_counts()
         self.hot = HotPath(self.engine, COMMON_ANCHOR)
 
@@ -152,6 +163,12 @@ class Store:
         if "sketch" not in {column["name"] for column in inspect(self.engine).get_columns("articles")}:
             with self.engine.begin() as conn:
                 conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN sketch TEXT NOT NULL DEFAULT ''")
+
+    def _add_not_news_column(self) -> None:
+        """Stores made before ``runs.not_news`` existed get the column now (0 for their old runs)."""
+        if "not_news" not in {column["name"] for column in inspect(self.engine).get_columns("runs")}:
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN not_news INTEGER NOT NULL DEFAULT 0")
 
     def _backfill_anchor_counts(self) -> None:
         """Stores made before ``anchor_counts`` existed get their counts now (once)."""
@@ -266,6 +283,34 @@ class Store:
             conn.execute(http_validators.delete().where(http_validators.c.url == url))
             if etag or last_modified:
                 conn.execute(http_validators.insert().values(url=url, etag=etag, last_modified=last_modified))
+
+    # -- learned article URL templates (crawler/url_templates.py) ---------------------------------------------
+    def url_template_votes(self, source_ids: Iterable[str]) -> dict[str, list[tuple[str, int, int]]]:
+        """Per source, its templates as (template, news votes, not-news votes)."""
+        wanted = list(source_ids)
+        found: dict[str, list[tuple[str, int, int]]] = {sid: [] for sid in wanted}
+        if not wanted:
+            return found
+        query = select(url_templates).where(url_templates.c.source_id.in_(wanted))
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                found[row.source_id].append((row.template, row.news, row.not_news))
+        return found
+
+    def add_url_template_votes(self, source_id: str, votes: dict[str, tuple[int, int]]) -> None:
+        """Add this run's (news, not-news) votes of each template to the source's totals."""
+        if not votes:
+            return
+        self.hot.flush()  # the crawl's open group first (on SQLite it holds the write lock)
+        now = utcnow_iso()
+        with self.engine.begin() as conn:
+            for template, (news, not_news) in votes.items():
+                key = (url_templates.c.source_id == source_id) & (url_templates.c.template == template)
+                updated = conn.execute(url_templates.update().where(key).values(
+                    news=url_templates.c.news + news, not_news=url_templates.c.not_news + not_news, updated=now))
+                if not updated.rowcount:
+                    conn.execute(url_templates.insert().values(source_id=source_id, template=template, news=news,
+                                                               not_news=not_news, updated=now))
 
     # -- runs ---------------------------------------------------------------------------------------------
     def record_run(self, row: dict) -> None:

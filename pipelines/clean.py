@@ -17,7 +17,8 @@ from scrapy.exceptions import DropItem
 from scrapy.selector import Selector
 
 from crawler.content import CONTROL_CHARS
-from crawler.discovery import canonical_link
+from crawler.discovery import NEWS_LINK_TEXT, canonical_link
+from pipelines.article_evidence import page_signals
 
 __all__ = ["CleanPipeline", "EmptyPage", "extract", "extract_from_tree", "tidy"]
 
@@ -145,26 +146,80 @@ def select_text(html: str, selector: str) -> str:
 
 
 TITLE_SEPARATORS = re.compile(r"\s+(?:::|\||—|–|-|/|»|:)\s+")
+STRONG_SEPARATORS = re.compile(r"\s+(?:::|\|)\s+")   # only ever between a headline and a site's name
+QUOTED = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*»|„[^“]*“|\"[^\"]*\"")
+
+
+def _split_title(value: str) -> list[str]:
+    """``value`` cut at its separators, never inside «…» or "…" (a dash there belongs to the headline)."""
+    masked = QUOTED.sub(lambda m: "\x00" * len(m.group(0)), value)
+    parts, start = [], 0
+    for match in TITLE_SEPARATORS.finditer(masked):
+        parts.append(value[start:match.start()])
+        start = match.end()
+    parts.append(value[start:])
+    return [part for part in parts if len(part) >= 3]
+
+
+def _site_name_part(part: str, site_names: list[str], body_text: str) -> bool:
+    """Is ``part`` of a <title> the site's name: its og:site_name, or repeated in the page's header/footer?"""
+    folded = part.casefold()
+    return any(folded == name or folded in name or name in folded for name in site_names) or \
+        body_text.count(folded) >= 2
+
+
+def _headline_from(value: str, site_names: list[str], body_text: str) -> str:
+    """The headline of a <title>/og:title: the site's name cut off its ends; a dash between the headline's own
+    words stays. Without a recognisable site name, only a strong separator («|», «::») is cut, keeping the
+    part that the page repeats least (the site's name stands in the header and footer)."""
+    parts = _split_title(value)
+    if len(parts) <= 1:
+        return value
+    while len(parts) > 1 and _site_name_part(parts[-1], site_names, body_text):
+        parts.pop()
+    while len(parts) > 1 and _site_name_part(parts[0], site_names, body_text):
+        parts.pop(0)
+    if len(parts) < len(_split_title(value)):
+        # what is left is the headline, with its own dashes: cut it out of the original text
+        start = value.find(parts[0])
+        end = value.rfind(parts[-1]) + len(parts[-1])
+        return value[start:end] if 0 <= start < end else " ".join(parts)
+    strong = [part for part in STRONG_SEPARATORS.split(value) if len(part) >= 3]
+    if len(strong) > 1:
+        return min(strong, key=lambda part: (body_text.count(part.casefold()), -len(part)))
+    return value
+
+
+def _is_section_heading(h1: str, tree, candidates: list[str]) -> bool:
+    """An <h1> that names the section (the same on every page of it), not the article: «Новости», or the
+    text of a menu link, while the <title>/og:title holds a longer headline without it."""
+    if NEWS_LINK_TEXT.match(h1.strip(" :.").lower()):
+        return True
+    folded = h1.casefold()
+    longer = [c for c in candidates if len(c) > len(h1) + 10 and folded not in c.casefold()]
+    if not longer:
+        return False
+    return any(" ".join(a.text_content().split()).casefold() == folded for a in tree.iter("a"))
 
 
 def title_from_tree(tree) -> str:
-    """The headline: the page's only <h1>, else the part of <title>/og:title that is not the site's name."""
+    """The headline: the page's only <h1> (unless it names the section), else the part of og:title/<title>
+    that is not the site's name."""
     h1s = [tidy(h.text_content()).replace("\n", " ") for h in tree.iter("h1")]
     h1s = [h for h in h1s if 3 <= len(h) <= 400]
-    if len(h1s) == 1:
+    candidates = [" ".join(str(c).split()) for c in
+                  tree.xpath("//meta[@property='og:title']/@content") + [t.text_content() for t in tree.iter("title")]]
+    candidates = [c for c in candidates if c]
+    if len(h1s) == 1 and not _is_section_heading(h1s[0], tree, candidates):
         return h1s[0]
-    candidates = tree.xpath("//meta[@property='og:title']/@content") + [t.text_content() for t in tree.iter("title")]
     body = tree.find("body")
     body_text = " ".join(body.text_content().split()).casefold() if body is not None else ""
+    site_names = [" ".join(str(n).split()).casefold() for n in tree.xpath("//meta[@property='og:site_name']/@content")]
+    site_names = [n for n in site_names if len(n) >= 3]
     for candidate in candidates:
-        value = " ".join(str(candidate).split())
-        if not value:
-            continue
-        parts = [part for part in TITLE_SEPARATORS.split(value) if len(part) >= 3]
-        if len(parts) <= 1:
-            return value
-        # the site's name stands in the header and footer too; the headline once, or not at all
-        return min(parts, key=lambda part: (body_text.count(part.casefold()), -len(part)))
+        headline = _headline_from(candidate, site_names, body_text)
+        if headline and not NEWS_LINK_TEXT.match(headline.strip(" :.").lower()):
+            return headline
     return h1s[0] if h1s else ""
 
 
@@ -264,6 +319,7 @@ class CleanPipeline:
             if tree is not None:
                 # the page's own canonical link, read from the one parse of the page (dedupe uses it)
                 item["canonical_url"] = item.get("canonical_url") or canonical_link(tree, item["url"])
+                item["page_signals"] = page_signals(tree)  # read before extraction cuts the tree down
                 title, text = extract_from_tree(tree, item["html"], item["url"], source.title, source.body)
         except Exception as exc:  # trafilatura or lxml choking on a hostile page: report, never crash
             spider.count(item["source_id"], "empty_pages")

@@ -59,15 +59,17 @@ PARENT_CHECK_SECONDS = 1.0
 
 
 class PageWork:
-    """The pure per-page part of the chain: the real clean, dates and mentions pipelines, in that order."""
+    """The pure per-page part of the chain: the real clean, dates, article-evidence and mentions pipelines."""
 
     def __init__(self, watchlist: dict | None, watchlist_path: str | None) -> None:
         # imported here: with workers, the crawl process needs neither trafilatura nor the morphology
+        from pipelines.article_evidence import ArticleEvidencePipeline
         from pipelines.clean import CleanPipeline
         from pipelines.dates import DatesPipeline
         from pipelines.mentions import MentionsPipeline
 
-        self.pipelines = (CleanPipeline(), DatesPipeline(), MentionsPipeline.from_watchlist(watchlist, watchlist_path))
+        self.pipelines = (CleanPipeline(), DatesPipeline(), ArticleEvidencePipeline(),
+                          MentionsPipeline.from_watchlist(watchlist, watchlist_path))
 
     def process(self, item, spider):
         for pipeline in self.pipelines:

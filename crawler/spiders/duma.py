@@ -36,8 +36,11 @@ from crawler.discovery import (
 from crawler.failures import describe_failure
 from crawler.hotpath import GROUP_SECONDS
 from crawler.items import ArticleItem
+from crawler.listing_blocks import headline_blocks
 from crawler.store import Store
+from pipelines.article_evidence import NotNews
 from crawler.syndication import looks_like_feed, parse_feed, parse_sitemap, sitemaps_in_robots
+from crawler.url_templates import LearnedTemplates, template_of
 from pipelines.russian_dates import parse_russian_date
 from pipelines.urlkeys import url_key
 
@@ -68,6 +71,13 @@ class DumaSpider(scrapy.Spider):
         # it never got to fetch
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
         self.group_commits: LoopingCall | None = None   # commits the store's open group of writes (on_opened)
+        # each source's article-URL templates: the votes of earlier runs, and this run's, saved when it closes
+        self.templates: dict[str, LearnedTemplates] = defaultdict(LearnedTemplates)
+        for source_id, rows in store.url_template_votes(self.sources).items():
+            for template, news, not_news in rows:
+                self.templates[source_id].news[template] += news
+                self.templates[source_id].not_news[template] += not_news
+        self.template_votes: dict[str, dict[str, list[int]]] = defaultdict(dict)
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
     def count(self, source_id: str, name: str, n: int = 1) -> None:
@@ -89,7 +99,28 @@ class DumaSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(spider.on_item_dropped, signal=signals.item_dropped)
         return spider
+
+    def on_item_scraped(self, item, response=None, spider=None) -> None:
+        """A stored article: a news vote for its URL's template (its first URL, before any redirect)."""
+        self._template_vote(item, response, is_news=True)
+
+    def on_item_dropped(self, item, response=None, exception=None, spider=None) -> None:
+        if isinstance(exception, NotNews):
+            self._template_vote(item, response, is_news=False)
+
+    def _template_vote(self, item, response, is_news: bool) -> None:
+        source_id = item.get("source_id")
+        if source_id not in self.sources:
+            return
+        url = response.request.url if response is not None and response.request is not None else item["url"]
+        redirects = response.meta.get("redirect_urls") if response is not None else None
+        url = redirects[0] if redirects else url
+        template = self.templates[source_id].vote(url, is_news)
+        votes = self.template_votes[source_id].setdefault(template, [0, 0])
+        votes[0 if is_news else 1] += 1
 
     def on_opened(self, spider=None) -> None:
         """Commit the store's open group of writes at least every GROUP_SECONDS, even while pages are slow."""
@@ -191,6 +222,8 @@ class DumaSpider(scrapy.Spider):
         if self.group_commits is not None and self.group_commits.running:
             self.group_commits.stop()
         self.store.flush()
+        for source_id, votes in self.template_votes.items():  # what pages said they were: kept however it ended
+            self.store.add_url_template_votes(source_id, {t: (n, o) for t, (n, o) in votes.items()})
         if reason == "finished":
             for url, (etag, last_modified) in self.new_validators.items():
                 self.store.save_validators(url, etag, last_modified)
@@ -273,6 +306,7 @@ class DumaSpider(scrapy.Spider):
                     url, source.article_pattern, trusted=True):
                 request = self._article_request(url, source, [raw_date] if raw_date else [], channel="feed")
                 if request is not None:
+                    request.meta["listed"] = True   # a feed entry is news by the site's own word
                     yield request
 
     def parse_sitemap(self, response: Response):
@@ -305,6 +339,7 @@ class DumaSpider(scrapy.Spider):
                 continue
             request = self._article_request(loc, source, [], channel="sitemap")
             if request is not None:
+                request.meta["listed"] = bool(lastmod)
                 yield request
 
     # -- articles -------------------------------------------------------------------------------------------
@@ -321,17 +356,48 @@ class DumaSpider(scrapy.Spider):
         return isinstance(day, date) and day < datetime.now(source.tz).date() - timedelta(days=source.max_age_days)
 
     def _article_requests(self, root, response: Response, source: Source, channel: str):
+        """Requests for the page's article links: by the source's ``article_pattern`` when it has one, else
+        the links of the page's listing blocks (whatever their URL shape) and the links outside them that the
+        source's learned templates, the blocks' own templates or (on a page without blocks) the URL shape
+        call articles; never a link whose template only ever led to non-news pages."""
+        decide = self.link_judge(root, response.url, source)
         seen_here = set()
         for url, _text, anchor in links(root, response.url):
             if url in seen_here or not on_site(url, source.host, source.allow_domains):
                 continue
-            if not looks_like_article(url, source.article_pattern):
+            listed = decide(url)
+            if listed is None:
                 continue
             seen_here.add(url)
             hint = date_beside(anchor)
             request = self._article_request(url, source, [hint] if hint else [], channel=channel)
             if request is not None:
+                request.meta["listed"] = listed
                 yield request
+
+    def link_judge(self, root, page_url: str, source: Source):
+        """``decide(url)``: None when the link is no article candidate, else whether a listing block holds it."""
+        if source.article_pattern:
+            return lambda url: True if looks_like_article(url, source.article_pattern) else None
+        blocks = headline_blocks(root, page_url)
+        in_blocks = {url for block in blocks for url in block.links}
+        block_templates = {template_of(url) for url in in_blocks}
+        learned = self.templates[source.id]
+
+        def decide(url: str) -> bool | None:
+            known = learned.verdict(url)
+            if known is False:
+                self.count(source.id, "template_skipped")
+                return None
+            if url in in_blocks:
+                return True
+            if not looks_like_article(url) and known is not True:
+                return None
+            if known is True or not blocks or template_of(url) in block_templates:
+                return False
+            return None
+
+        return decide
 
     def _article_request(self, url: str, source: Source, hints: list[str], channel: str):
         """A request for the article at ``url``, or None when it is known, requested already, or too old."""
@@ -374,6 +440,7 @@ class DumaSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             timezone=source.timezone,
             date_hints=[h for h in response.meta.get("date_hints") or [] if h],
+            listed=bool(response.meta.get("listed")),
             seen_keys=list(dict.fromkeys([response.meta["url_key"], *map(url_key, redirects),
                                           url_key(response.url)])),
         )

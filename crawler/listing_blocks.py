@@ -1,0 +1,121 @@
+"""News listings by their structure: a page region of repeated items, each a headline link with a date beside it.
+
+Whatever a site's URLs look like (``/folder/123``, ``Info.aspx?id=…&type=news``, ``/politics/world/slug``),
+its news listing is the same thing on every CMS: sibling elements of one kind (``<li>``, ``<div
+class="news-item">``, table rows), each holding one link whose text is a headline, most with a date printed
+beside it. The links of such a block are article candidates whatever their shape; menus, mega-menus,
+headers and footers are not blocks (their links are short words, undated, inside ``<nav>`` or a menu).
+An undated block counts too when its items are long headlines (a listing that prints no dates).
+
+The pages the candidates lead to are still judged by their own evidence after fetching
+(``pipelines/article_evidence.py``): a dated list of laws has the same structure as a news listing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crawler.discovery import LISTING_DATE, date_beside, links
+
+__all__ = ["Block", "headline_blocks", "is_listing_page"]
+
+MIN_HEADLINE_CHARS = 20     # «Новости», «Контакты», a deputy's name: shorter; a headline: longer
+MIN_HEADLINE_WORDS = 3
+MIN_ITEMS = 3               # a block is at least three items of one kind
+DATED_SHARE = 0.6           # of its items with a date beside them: a dated listing
+UNDATED_MIN_ITEMS = 4       # an undated block needs more items…
+UNDATED_MIN_WORDS = 5.0     # …whose headlines average at least this many words
+MAX_ROW_LEVELS = 5
+CHROME_TAGS = {"nav", "header", "footer"}
+CHROME_MARK = re.compile(r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|footer|header|breadcrumbs?|dropdown|"
+                         r"submenu|megamenu|mega-menu|topmenu|mainmenu|sitemap|pager|pagination)(?:$|[\s_-])",
+                         re.IGNORECASE)
+
+
+@dataclass
+class Block:
+    """One repeated-item region: its links (URL → the date printed beside it, or None)."""
+
+    links: dict[str, str | None] = field(default_factory=dict)
+    dated: int = 0
+
+    @property
+    def items(self) -> int:
+        return len(self.links)
+
+
+def _in_chrome(element: etree._Element) -> bool:
+    """Inside a <nav>/<header>/<footer> or an element whose class/id says menu, navigation, footer…"""
+    node = element
+    while node is not None and node.tag not in ("body", "html"):
+        if node.tag in CHROME_TAGS or node.get("role") == "navigation":
+            return True
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marks.strip() and CHROME_MARK.search(marks):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _row_of(anchor: etree._Element) -> etree._Element:
+    """The item holding ``anchor``: its largest ancestor that links to nothing else."""
+    href = anchor.get("href")
+    node = anchor
+    for _ in range(MAX_ROW_LEVELS):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        hrefs = {a.get("href") for a in parent.iter("a") if a.get("href")}
+        if hrefs - {href}:
+            break
+        node = parent
+    return node
+
+
+def headline_blocks(root: etree._Element, base_url: str) -> list[Block]:
+    """The listing blocks of a page, largest first."""
+    groups: dict[tuple, list[tuple[str, str, etree._Element, etree._Element]]] = {}
+    for url, text, anchor in links(root, base_url):
+        if len(text) < MIN_HEADLINE_CHARS or len(text.split()) < MIN_HEADLINE_WORDS:
+            continue
+        row = _row_of(anchor)
+        parent = row.getparent()
+        if parent is None:
+            continue
+        key = (parent, row.tag, row.get("class") or "")
+        groups.setdefault(key, []).append((url, text, anchor, row))
+    blocks = []
+    for (parent, _tag, _cls), rows in groups.items():
+        urls = {url for url, *_ in rows}
+        if len(urls) < MIN_ITEMS or _in_chrome(parent):
+            continue
+        block = Block()
+        words = 0
+        for url, text, anchor, row in rows:
+            if url in block.links:
+                continue
+            hint = date_beside(anchor) or _row_date(row)
+            block.links[url] = hint
+            block.dated += hint is not None
+            words += len(text.split())
+        dated = block.dated >= DATED_SHARE * block.items
+        undated = block.items >= UNDATED_MIN_ITEMS and words / block.items >= UNDATED_MIN_WORDS
+        if dated or undated:
+            blocks.append(block)
+    blocks.sort(key=lambda b: b.items, reverse=True)
+    return blocks
+
+
+def _row_date(row: etree._Element) -> str | None:
+    for attr_date in row.xpath(".//time/@datetime"):
+        return str(attr_date)
+    match = LISTING_DATE.search(" ".join(" ".join(row.itertext()).split()))
+    return match.group(0) if match else None
+
+
+def is_listing_page(root: etree._Element, base_url: str) -> bool:
+    """A page whose main content is a dated listing block (a news listing, a rubric, an archive)."""
+    return any(block.dated >= MIN_ITEMS for block in headline_blocks(root, base_url))

@@ -1,0 +1,177 @@
+"""Is a fetched page a news article? Decided from the page itself, not from its URL.
+
+A page is stored as an article only when it says so: one headline, a publication date (near the headline
+or in its metadata), a body of running text, and not a list of links. Deputies lists, laws and other
+legal acts, stenograms, rubric listings, contacts, galleries and forms are not news: the
+:class:`ArticleEvidencePipeline` drops them as :class:`NotNews` and counts them in the source's ``not_news``
+counter (the run summary and ``runs.csv`` show it), so the source's profile can be fixed.
+
+:func:`page_signals` reads what the decision needs from the whole page (before the clean stage cuts it down
+to its body); :func:`judge` is the decision, a plain function of those signals and the clean title, text
+and date.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from scrapy.exceptions import DropItem
+
+__all__ = ["ArticleEvidencePipeline", "NotNews", "Verdict", "judge", "page_signals"]
+
+MIN_PROSE_CHARS = 150       # running text a news item has at least (a two-sentence notice)
+MIN_HEADLINE_CHARS = 20     # a link text this long is a headline (menus are shorter)
+LIST_LINES = 3              # lines of the body that are headlines of other pages: a listing
+FORM_FIELDS = 4             # visible fields of one form: a form page (a search box has one)
+GALLERY_IMAGES = 12
+SPEAKER_LINES = 5           # «ИВАНОВ И.И.:» lines: a stenogram
+ARTICLE_LINES = 2           # «Статья 1.» lines: a legal act
+
+SECTION_TITLE = re.compile(
+    r"^(?:депутаты|депутатский корпус|состав(?:\s+\S+){0,3}|контакты|контактная информация|при[её]мная|"
+    r"интернет-при[её]мная|структура|руководство|комитеты|комиссии|документы|законы|законодательство|"
+    r"нормативные (?:правовые )?акты|постановления|стенограммы|протоколы|архив|новости|пресс-центр|"
+    r"пресс-релизы|анонсы|фото|видео|фотогалерея|видеогалерея|галерея|медиа|обращения граждан|"
+    r"карта сайта|поиск|о (?:думе|парламенте|собрании)|история|символика|вакансии|полезные ссылки)\.?$",
+    re.IGNORECASE,
+)
+DOCUMENT_TITLE = re.compile(
+    r"^(?:стенограмма|протокол|повестка|план работы|фотогалерея|фотоальбом|фоторепортаж:?$|"
+    r"(?:закон|постановление|решение|распоряжение|приказ|указ)\b.{0,200}№)",
+    re.IGNORECASE,
+)
+PERSON_NAME = re.compile(
+    r"^[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|ична|ич|оглы|кызы)$")
+SPEAKER_LINE = re.compile(r"^(?:председательствующий|[А-ЯЁ]{3,}(?:\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.)?)\s*[.:]")
+ARTICLE_LINE = re.compile(r"^статья\s+\d+\.?", re.IGNORECASE)
+SENTENCE_END = re.compile(r"[.!?…»\"]\s*$|[.!?…]\s+[А-ЯЁA-Z«\"]")
+ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+                 "report", "pressrelease"}
+NON_FIELD_INPUTS = {"hidden", "submit", "button", "image", "reset"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    is_news: bool
+    reason: str = ""    # why not, for the run's details ("a deputies list", "no publication date"…)
+
+
+class NotNews(DropItem):
+    """The page is not a news article (a list, a document, a form…): counted as ``not_news``, not stored."""
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _json_ld_types(tree) -> set[str]:
+    found: set[str] = set()
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                kind = node.get("@type")
+                for value in kind if isinstance(kind, list) else [kind]:
+                    if isinstance(value, str):
+                        found.add(value.casefold())
+                stack.extend(v for v in node.values() if isinstance(v, list | dict))
+    return found
+
+
+def page_signals(tree) -> dict:
+    """What the decision needs from the whole page (call before the clean stage changes the tree)."""
+    og_type = " ".join(tree.xpath("//meta[@property='og:type']/@content")).strip().casefold()
+    itemtypes = " ".join(tree.xpath("//*[@itemtype]/@itemtype")).casefold()
+    article_markup = (
+        og_type == "article"
+        or bool(tree.xpath("//meta[@property='article:published_time' or @itemprop='datePublished']"))
+        or bool(_json_ld_types(tree) & ARTICLE_TYPES)
+        or any(kind in itemtypes for kind in ("schema.org/newsarticle", "schema.org/article",
+                                              "schema.org/blogposting"))
+    )
+    fields = 0
+    for form in tree.iter("form"):
+        count = sum(1 for field in form.iter("input", "textarea", "select")
+                    if field.tag != "input" or (field.get("type") or "text").lower() not in NON_FIELD_INPUTS)
+        fields = max(fields, count)
+    headlines = set()
+    for anchor in tree.iter("a"):
+        text = _fold(anchor.text_content())
+        if len(text) >= MIN_HEADLINE_CHARS:
+            headlines.add(text)
+    body = tree.find("body")
+    return {
+        "article_markup": article_markup,
+        "form_fields": fields,
+        "images": sum(1 for _ in body.iter("img")) if body is not None else 0,
+        "link_headlines": headlines,
+    }
+
+
+def judge(signals: dict, title: str, text: str, published_at: str, listed: bool = False) -> Verdict:
+    """Does the page say it is a news article? ``signals`` from :func:`page_signals`; the rest as cleaned.
+
+    ``listed``: the link stood in a news listing block, a feed or a dated sitemap, which vouches for a page
+    that prints no date of its own (it is stored undated).
+    """
+    headline = " ".join((title or "").split()).strip(" .")
+    if SECTION_TITLE.match(headline):
+        return Verdict(False, f"a section page («{headline}»)")
+    if DOCUMENT_TITLE.match(headline):
+        return Verdict(False, f"a document, not news («{headline[:60]}»)")
+    if PERSON_NAME.match(headline):
+        return Verdict(False, f"a person's page («{headline}»)")
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    headlines = signals.get("link_headlines") or set()
+    linked = [line for line in lines if _fold(line) in headlines and _fold(line) != _fold(headline)]
+    if len(linked) >= LIST_LINES and sum(map(len, linked)) * 4 >= sum(map(len, lines)):
+        return Verdict(False, f"a list of links ({len(linked)} headlines of other pages)")
+    if sum(1 for line in lines if SPEAKER_LINE.match(line)) >= SPEAKER_LINES:
+        return Verdict(False, "a stenogram")
+    if sum(1 for line in lines if ARTICLE_LINE.match(line)) >= ARTICLE_LINES:
+        return Verdict(False, "a legal act («Статья 1.»…)")
+    prose = sum(len(line) for line in lines if len(line.split()) >= 8 and SENTENCE_END.search(line))
+    if prose < MIN_PROSE_CHARS:
+        if signals.get("images", 0) >= GALLERY_IMAGES:
+            return Verdict(False, "a gallery (images, no running text)")
+        return Verdict(False, "no running text")
+    if signals.get("form_fields", 0) >= FORM_FIELDS and prose < 1000:
+        return Verdict(False, "a form")
+    if not published_at and not signals.get("article_markup") and not listed:
+        return Verdict(False, "no publication date")
+    return Verdict(True)
+
+
+class ArticleEvidencePipeline:
+    """Drops pages that are not news articles (after clean and dates), counting them as ``not_news``."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls()
+        pipeline.crawler = crawler
+        return pipeline
+
+    def process_item(self, item, spider=None):
+        spider = spider or self.crawler.spider
+        signals = item.pop("page_signals", None)  # read once; not sent on to dedupe and the store
+        if signals is None:  # the page could not be parsed as a tree: the clean stage has dropped it already
+            return item
+        verdict = judge(signals, item.get("title") or "", item.get("text") or "", item.get("published_at") or "",
+                        listed=bool(item.get("listed")))
+        if verdict.is_news:
+            return item
+        spider.count(item["source_id"], "not_news")
+        note = getattr(spider, "note_problem", None)
+        message = f"not news: {item['url']} ({verdict.reason})"
+        if note is not None:
+            note(item["source_id"], message)
+        raise NotNews(message)
