@@ -38,9 +38,9 @@ from crawler.hotpath import GROUP_SECONDS
 from crawler.items import ArticleItem
 from crawler.listing_blocks import headline_blocks
 from crawler.store import Store
-from pipelines.article_evidence import NotNews
 from crawler.syndication import looks_like_feed, parse_feed, parse_sitemap, sitemaps_in_robots
 from crawler.url_templates import LearnedTemplates, template_of
+from pipelines.article_evidence import NotNews
 from pipelines.russian_dates import parse_russian_date
 from pipelines.urlkeys import url_key
 
