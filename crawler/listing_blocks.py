@@ -22,9 +22,9 @@ from crawler.discovery import LISTING_DATE, date_beside, links
 
 __all__ = ["Block", "headline_blocks", "is_listing_page"]
 
-MIN_HEADLINE_CHARS = 20     # «Новости», «Контакты», a deputy's name: shorter; a headline: longer
-MIN_HEADLINE_WORDS = 3
+MIN_LINK_CHARS = 6          # shorter link texts («Ещё», «12», «»») are no item's headline
 MIN_ITEMS = 3               # a block is at least three items of one kind
+HEADLINE_WORDS = 3.0        # a dated block's headlines average at least this many words (a calendar's do not)
 DATED_SHARE = 0.6           # of its items with a date beside them: a dated listing
 UNDATED_MIN_ITEMS = 4       # an undated block needs more items…
 UNDATED_MIN_WORDS = 5.0     # …whose headlines average at least this many words
@@ -79,7 +79,7 @@ def headline_blocks(root: etree._Element, base_url: str) -> list[Block]:
     """The listing blocks of a page, largest first."""
     groups: dict[tuple, list[tuple[str, str, etree._Element, etree._Element]]] = {}
     for url, text, anchor in links(root, base_url):
-        if len(text) < MIN_HEADLINE_CHARS or len(text.split()) < MIN_HEADLINE_WORDS:
+        if len(text) < MIN_LINK_CHARS:
             continue
         row = _row_of(anchor)
         parent = row.getparent()
@@ -101,7 +101,7 @@ def headline_blocks(root: etree._Element, base_url: str) -> list[Block]:
             block.links[url] = hint
             block.dated += hint is not None
             words += len(text.split())
-        dated = block.dated >= DATED_SHARE * block.items
+        dated = block.dated >= DATED_SHARE * block.items and words / block.items >= HEADLINE_WORDS
         undated = block.items >= UNDATED_MIN_ITEMS and words / block.items >= UNDATED_MIN_WORDS
         if dated or undated:
             blocks.append(block)

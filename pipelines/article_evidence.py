@@ -24,7 +24,7 @@ __all__ = ["ArticleEvidencePipeline", "NotNews", "Verdict", "judge", "page_signa
 MIN_PROSE_CHARS = 150       # running text a news item has at least (a two-sentence notice)
 MIN_HEADLINE_CHARS = 20     # a link text this long is a headline (menus are shorter)
 LIST_LINES = 3              # lines of the body that are headlines of other pages: a listing
-FORM_FIELDS = 4             # visible fields of one form: a form page (a search box has one)
+FORM_FIELDS = 5             # visible fields of one form (not comments, search, login): a form page
 GALLERY_IMAGES = 12
 SPEAKER_LINES = 5           # «ИВАНОВ И.И.:» lines: a stenogram
 ARTICLE_LINES = 2           # «Статья 1.» lines: a legal act
@@ -50,6 +50,8 @@ SENTENCE_END = re.compile(r"[.!?…»\"]\s*$|[.!?…]\s+[А-ЯЁA-Z«\"]")
 ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
                  "report", "pressrelease"}
 NON_FIELD_INPUTS = {"hidden", "submit", "button", "image", "reset"}
+# forms an article page carries too: comments, search, subscription, login
+SIDE_FORM = re.compile(r"comment|reply|search|poisk|subscri|login|auth|regist|vote|poll|opros", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ def page_signals(tree) -> dict:
     )
     fields = 0
     for form in tree.iter("form"):
+        marks = " ".join(form.get(attr) or "" for attr in ("id", "class", "name", "action"))
+        if SIDE_FORM.search(marks) or form.xpath(".//textarea[contains(@name, 'comment')]"):
+            continue
         count = sum(1 for field in form.iter("input", "textarea", "select")
                     if field.tag != "input" or (field.get("type") or "text").lower() not in NON_FIELD_INPUTS)
         fields = max(fields, count)
@@ -144,7 +149,7 @@ def judge(signals: dict, title: str, text: str, published_at: str, listed: bool 
         if signals.get("images", 0) >= GALLERY_IMAGES:
             return Verdict(False, "a gallery (images, no running text)")
         return Verdict(False, "no running text")
-    if signals.get("form_fields", 0) >= FORM_FIELDS and prose < 1000:
+    if signals.get("form_fields", 0) >= FORM_FIELDS and prose < 600:
         return Verdict(False, "a form")
     if not published_at and not signals.get("article_markup") and not listed:
         return Verdict(False, "no publication date")
