@@ -19,7 +19,8 @@ from w3lib.url import safe_url_string
 
 NEWS_LINK_TEXT = re.compile(
     r"^(?:все\s+|лента\s+)?(?:новости|новостей|пресс[- ]центр|пресс[- ]служба|пресс[- ]релизы|события|"
-    r"новости\s+(?:думы|парламента|собрания|совета|хурала|курултая)|news|latest news)$",
+    r"новости\s+(?:думы|парламента|собрания|совета|хурала|курултая)|новости и события|архив новостей|"
+    r"информация пресс-службы|news|latest news)$",
     re.IGNORECASE,
 )
 NEWS_PATH_SEGMENT = re.compile(
@@ -35,7 +36,12 @@ NOT_ARTICLE_SEGMENTS = {
     "foto", "video", "videos", "gallery", "fotogalereya", "structure", "struktura", "about", "o-dume",
     "rukovodstvo", "komitety", "committees", "wp-admin", "wp-content", "wp-json", "wp-login.php",
     "calendar", "print", "share", "comments", "attachment", "xmlrpc.php",
+    # seen on real legislature and government sites (issue #15): taxonomies, forms, banners, documents,
+    # stenograms, reports, rubric listings
+    "taxonomy", "term", "webform", "banner", "click", "ndoc", "stenogram", "stenograms", "stenogramma",
+    "stenogrammy", "reports", "rubric", "rubrics", "rubrika", "section", "sections", "razdel",
 }
+YEAR_SLUG = re.compile(r"[-_](?:19|20)\d\d(?:\.s?html?|\.php)?$|(?:^|[-_])date-\d{4}-\d{2}-\d{2}", re.IGNORECASE)
 FILE_EXTENSION = re.compile(
     r"\.(?:pdf|docx?|xlsx?|pptx?|rtf|odt|ods|zip|rar|7z|gz|tar|jpe?g|png|gif|webp|svg|bmp|ico|mp3|mp4|avi|"
     r"mov|wmv|flv|css|js|xml|json|txt|exe|apk)$",
@@ -43,11 +49,16 @@ FILE_EXTENSION = re.compile(
 )
 PAGE_PARAM = re.compile(r"^(?:PAGEN_\d+|page|p|pg|paged|start|from|limitstart|offset|pagenum|list_page)$", re.I)
 PAGE_PATH = re.compile(r"/page/\d+/?$|/page-\d+/?$|/p\d+/?$", re.IGNORECASE)
-ID_PARAM = re.compile(r"^(?:id|element_id|news_id|nid|newsid|item|item_id|article|article_id|post|p)$", re.I)
+ID_PARAM = re.compile(r"^(?:id|element_id|news_id|nid|newsid|item|item_id|article|article_id|post|p|objectid|object_id)$",
+                      re.I)
 DATE_PATH = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])(?:/(?:0?[1-9]|[12]\d|3[01]))?/")
 DATE_ARCHIVE = re.compile(r"(?:.*/)?(?:19|20)\d\d/\d{1,2}(?:/\d{1,2})?|(?:19|20)\d\d")
 SLUG = re.compile(r"^[\w%]+(?:[-_][\w%]+){2,}(?:\.s?html?|\.php)?$")
 NUMERIC_ID = re.compile(r"^(?:[a-z_-]*?)\d{2,}(?:[-_][\w-]+)?(?:\.s?html?|\.php)?$", re.IGNORECASE)
+LISTING_NAMES = {"news", "novosti", "press-center", "press-centr", "news-list", "arkhiv-novostey", "arhiv-novostey",
+                 "arhiv_novostey", "pressrelease", "pressreleases", "press-releases", "press-relizy", "lenta-novostey",
+                 "novosti-parlamenta", "novosti-dumy"}
+LISTING_EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?)$")
 NEXT_TEXT = re.compile(r"^(?:следующая|далее|вперед|вперёд|next|»|>|>>|→|ещё|еще|показать ещё)\b", re.I)
 
 LISTING_DATE = re.compile(
@@ -107,17 +118,21 @@ def looks_like_article(url: str, pattern: str | None = None, trusted: bool = Fal
         return re.search(pattern, url) is not None
     if trusted:
         return path != "/" or bool(parts.query)
-    if is_pagination(url):
-        return False
     segments = [s for s in path.lower().split("/") if s]
     if any(s in NOT_ARTICLE_SEGMENTS for s in segments):
         return False
     query = parse_qsl(parts.query)
+    if any(ID_PARAM.match(k) and not PAGE_PARAM.match(k) and v.isdigit() for k, v in query):
+        return True  # an item's id wins over a page number beside it (Info.aspx?id=1091416&page=429&type=news)
+    if is_pagination(url):
+        return False
     if any(ID_PARAM.match(k) and v.isdigit() for k, v in query):
         return True
     if not segments or DATE_ARCHIVE.fullmatch("/".join(segments)):
         return False  # the home page, or a day/month/year archive listing
     last = segments[-1]
+    if YEAR_SLUG.search(last):
+        return False  # «zakony-i-postanovleniya-2016.html», «date-2017-02-20.html»: a yearly section, a day archive
     if DATE_PATH.search(path if path.endswith("/") else path + "/") and (len(segments) >= 3 and not last.isdigit()
                                                                          or len(segments) >= 4):
         return True
@@ -133,8 +148,7 @@ def is_news_listing_link(text: str, url: str) -> bool:
     if NEWS_LINK_TEXT.match(words):
         return True
     segments = [s for s in urlsplit(url).path.lower().split("/") if s]
-    return bool(segments) and segments[-1] in {"news", "novosti", "press-center", "press-centr", "news-list"} \
-        and not urlsplit(url).query
+    return bool(segments) and LISTING_EXTENSION.sub("", segments[-1]) in LISTING_NAMES and not urlsplit(url).query
 
 
 def parse_html(html: str) -> etree._Element | None:

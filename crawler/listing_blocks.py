@@ -20,7 +20,7 @@ from lxml import etree
 
 from crawler.discovery import LISTING_DATE, date_beside, links
 
-__all__ = ["Block", "headline_blocks", "is_listing_page"]
+__all__ = ["Block", "headline_blocks", "in_chrome", "is_listing_page"]
 
 MIN_LINK_CHARS = 6          # shorter link texts («Ещё», «12», «»») are no item's headline
 MIN_ITEMS = 3               # a block is at least three items of one kind
@@ -30,6 +30,7 @@ UNDATED_MIN_ITEMS = 4       # an undated block needs more items…
 UNDATED_MIN_WORDS = 5.0     # …whose headlines average at least this many words
 MAX_ROW_LEVELS = 5
 CHROME_TAGS = {"nav", "header", "footer"}
+MORE_TEXT = re.compile(r"^(?:все|архив|ещё|еще|больше|смотреть все|читать все|показать все|перейти)\b", re.I)
 CHROME_MARK = re.compile(r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|footer|header|breadcrumbs?|dropdown|"
                          r"submenu|megamenu|mega-menu|topmenu|mainmenu|sitemap|pager|pagination)(?:$|[\s_-])",
                          re.IGNORECASE)
@@ -41,13 +42,14 @@ class Block:
 
     links: dict[str, str | None] = field(default_factory=dict)
     dated: int = 0
+    more: list[str] = field(default_factory=list)   # «Все новости», «Архив…» links beside it: its full listing
 
     @property
     def items(self) -> int:
         return len(self.links)
 
 
-def _in_chrome(element: etree._Element) -> bool:
+def in_chrome(element: etree._Element) -> bool:
     """Inside a <nav>/<header>/<footer> or an element whose class/id says menu, navigation, footer…"""
     node = element
     while node is not None and node.tag not in ("body", "html"):
@@ -75,8 +77,8 @@ def _row_of(anchor: etree._Element) -> etree._Element:
     return node
 
 
-def headline_blocks(root: etree._Element, base_url: str) -> list[Block]:
-    """The listing blocks of a page, largest first."""
+def headline_blocks(root: etree._Element, base_url: str, min_items: int = MIN_ITEMS) -> list[Block]:
+    """The listing blocks of a page, largest first (of at least ``min_items`` items)."""
     groups: dict[tuple, list[tuple[str, str, etree._Element, etree._Element]]] = {}
     for url, text, anchor in links(root, base_url):
         if len(text) < MIN_LINK_CHARS:
@@ -90,7 +92,7 @@ def headline_blocks(root: etree._Element, base_url: str) -> list[Block]:
     blocks = []
     for (parent, _tag, _cls), rows in groups.items():
         urls = {url for url, *_ in rows}
-        if len(urls) < MIN_ITEMS or _in_chrome(parent):
+        if len(urls) < min_items or in_chrome(parent):
             continue
         block = Block()
         words = 0
@@ -102,11 +104,18 @@ def headline_blocks(root: etree._Element, base_url: str) -> list[Block]:
             block.dated += hint is not None
             words += len(text.split())
         dated = block.dated >= DATED_SHARE * block.items and words / block.items >= HEADLINE_WORDS
-        undated = block.items >= UNDATED_MIN_ITEMS and words / block.items >= UNDATED_MIN_WORDS
+        undated = block.items >= max(UNDATED_MIN_ITEMS, min_items) and words / block.items >= UNDATED_MIN_WORDS
         if dated or undated:
+            block.more = _more_links(parent, base_url, set(block.links))
             blocks.append(block)
     blocks.sort(key=lambda b: b.items, reverse=True)
     return blocks
+
+
+def _more_links(parent: etree._Element, base_url: str, items: set[str]) -> list[str]:
+    """The «Все новости» / «Архив» links next to a block (in its container or the one around it)."""
+    scope = parent.getparent() if parent.getparent() is not None and parent.getparent().tag != "body" else parent
+    return [url for url, text, _anchor in links(scope, base_url) if url not in items and MORE_TEXT.match(text)]
 
 
 def _row_date(row: etree._Element) -> str | None:

@@ -127,9 +127,12 @@ OTHER_NEWS = re.compile(
     r"|лента\s+новостей|самое\s+(читаемое|интересное)|related|more\s+news|latest\s+news|read\s+also)",
     re.I,
 )
+HEADLINE_CLASS = re.compile(r"(?:^|[\s_-])(?:title|headline|zagolovok|news-name|heading)(?:$|[\s_-])", re.I)
+MAX_HEADLINE_DATE = 30      # longer than a date line: a headline with a date inside it
+HEADLINE_PENALTY = 1e6      # such a date is taken only when nothing else on the page dates it
 _UPDATED = (
-    r"(?:обновлен[оа]?|изменен[оа]?|отредактирован[оа]?|исправлен[оа]?|последнее\s+обновление"
-    r"|дата\s+(?:изменения|обновления)|updated|modified|last\s+edited)(?![а-яёa-z])"
+    r"(?:обновлен[оа]?|изменен[оа]?|отредактирован[оа]?|исправлен[оа]?|последнее\s+(?:обновление|изменение)"
+    r"|дата\s+(?:последнего\s+)?(?:изменения|обновления|редактирования)|updated|modified|last\s+edited)(?![а-яёa-z])"
 )
 UPDATED_WORDS = re.compile(_UPDATED, re.I)
 UPDATED_LABEL = re.compile(_UPDATED + r"(?:\s+в)?\s*:?\s*$", re.I)
@@ -416,12 +419,31 @@ class Page:
                 continue
             if is_tail and UPDATED_LABEL.search(owner.text_content()[-60:]):
                 continue  # «<b>Обновлено:</b> 02.11.2022»
-            ranked.append((3 * self.distance(el) + 5, el, text))
+            rank = 3 * self.distance(el) + 5
+            if self._in_headline(el) and len(" ".join(text.split())) > MAX_HEADLINE_DATE:
+                rank += HEADLINE_PENALTY  # «Сведения … по состоянию на 11.06.2015»: the dated line beside wins
+            ranked.append((rank, el, text))
         ranked.sort(key=lambda item: item[0])
         for _, el, text in ranked:
             if not self.is_boiler(el) and not is_modified(el):
                 yield _published_part(text)
 
+
+    def _in_headline(self, el: Element) -> bool:
+        """Is the element the article's headline: its <h1> (or inside it), or a title-classed element?"""
+        if self.anchor is not None and (el is self.anchor or self._holds_anchor_of(el)):
+            return True
+        node = el
+        for _ in range(2):
+            if node is None or node.tag in ("body", "html"):
+                return False
+            if node.tag in ("h1", "h2") or HEADLINE_CLASS.search((node.get("class") or "") + " " + (node.get("id") or "")):
+                return True
+            node = node.getparent()
+        return False
+
+    def _holds_anchor_of(self, el: Element) -> bool:
+        return any(ancestor is self.anchor for ancestor in el.iterancestors())
 
     def excluded_days(self, tz: str, now: datetime) -> set[date]:
         """Days written in the blocks that are not the article (sidebars, header, footer) or as updates."""

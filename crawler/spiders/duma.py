@@ -36,7 +36,7 @@ from crawler.discovery import (
 from crawler.failures import describe_failure
 from crawler.hotpath import GROUP_SECONDS
 from crawler.items import ArticleItem
-from crawler.listing_blocks import headline_blocks
+from crawler.listing_blocks import headline_blocks, in_chrome
 from crawler.store import Store
 from crawler.syndication import looks_like_feed, parse_feed, parse_sitemap, sitemaps_in_robots
 from crawler.url_templates import LearnedTemplates, template_of
@@ -259,6 +259,10 @@ class DumaSpider(scrapy.Spider):
             if not configured and is_news_listing_link(text, url) and url not in listings \
                     and not looks_like_article(url, source.article_pattern):
                 listings.append(url)
+        if not configured:  # a news block's «Все новости» / «Архив» link leads to its full listing
+            for block in headline_blocks(root, response.url):
+                listings.extend(url for url in block.more if url not in listings and on_site(url, source.host)
+                                and not looks_like_article(url, source.article_pattern))
         for url in listings[:MAX_LISTINGS_FROM_MENU]:
             yield self._request(url, source, self.parse_listing, kind="listing", priority=10, meta={"page_no": 1})
         if not configured and not feeds and not listings:
@@ -282,7 +286,7 @@ class DumaSpider(scrapy.Spider):
             self.report_error(source.id, f"listing {response.url} cannot be parsed")
             return
         fresh = 0
-        for request in self._article_requests(root, response, source, channel="listing"):
+        for request in self._article_requests(root, response, source, channel="listing", min_items=2):
             fresh += 1
             yield request
         page_no = response.meta.get("page_no", 1)
@@ -355,17 +359,18 @@ class DumaSpider(scrapy.Spider):
         day = value.date() if isinstance(value, datetime) else value
         return isinstance(day, date) and day < datetime.now(source.tz).date() - timedelta(days=source.max_age_days)
 
-    def _article_requests(self, root, response: Response, source: Source, channel: str):
+    def _article_requests(self, root, response: Response, source: Source, channel: str, min_items: int = 3):
         """Requests for the page's article links: by the source's ``article_pattern`` when it has one, else
         the links of the page's listing blocks (whatever their URL shape) and the links outside them that the
         source's learned templates, the blocks' own templates or (on a page without blocks) the URL shape
-        call articles; never a link whose template only ever led to non-news pages."""
-        decide = self.link_judge(root, response.url, source)
+        call articles; never a link whose template only ever led to non-news pages. On a listing page a block
+        may be as short as ``min_items`` (its last page)."""
+        decide = self.link_judge(root, response.url, source, min_items)
         seen_here = set()
         for url, _text, anchor in links(root, response.url):
             if url in seen_here or not on_site(url, source.host, source.allow_domains):
                 continue
-            listed = decide(url)
+            listed = decide(url, anchor)
             if listed is None:
                 continue
             seen_here.add(url)
@@ -375,22 +380,25 @@ class DumaSpider(scrapy.Spider):
                 request.meta["listed"] = listed
                 yield request
 
-    def link_judge(self, root, page_url: str, source: Source):
-        """``decide(url)``: None when the link is no article candidate, else whether a listing block holds it."""
+    def link_judge(self, root, page_url: str, source: Source, min_items: int = 3):
+        """``decide(url, anchor)``: None when the link is no article candidate, else whether a listing block
+        holds it. A menu, header or footer link is no candidate unless the source's ``article_pattern`` says so."""
         if source.article_pattern:
-            return lambda url: True if looks_like_article(url, source.article_pattern) else None
-        blocks = headline_blocks(root, page_url)
+            return lambda url, anchor: True if looks_like_article(url, source.article_pattern) else None
+        blocks = headline_blocks(root, page_url, min_items)
         in_blocks = {url for block in blocks for url in block.links}
         block_templates = {template_of(url) for url in in_blocks}
         learned = self.templates[source.id]
 
-        def decide(url: str) -> bool | None:
+        def decide(url: str, anchor) -> bool | None:
             known = learned.verdict(url)
             if known is False:
                 self.count(source.id, "template_skipped")
                 return None
             if url in in_blocks:
                 return True
+            if in_chrome(anchor):
+                return None
             if not looks_like_article(url) and known is not True:
                 return None
             if known is True or not blocks or template_of(url) in block_templates:
