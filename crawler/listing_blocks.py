@@ -43,6 +43,7 @@ class Block:
     links: dict[str, str | None] = field(default_factory=dict)
     dated: int = 0
     more: list[str] = field(default_factory=list)   # «Все новости», «Архив…» links beside it: its full listing
+    rows: list[str] = field(default_factory=list)   # the text of each item (headline, date, teaser)
 
     @property
     def items(self) -> int:
@@ -101,6 +102,7 @@ def headline_blocks(root: etree._Element, base_url: str, min_items: int = MIN_IT
                 continue
             hint = date_beside(anchor) or _row_date(row)
             block.links[url] = hint
+            block.rows.append(" ".join(" ".join(row.itertext()).split()))
             block.dated += hint is not None
             words += len(text.split())
         dated = block.dated >= DATED_SHARE * block.items and words / block.items >= HEADLINE_WORDS

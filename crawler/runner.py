@@ -17,6 +17,7 @@ from scrapy.crawler import CrawlerProcess
 from crawler.config import Config, Source
 from crawler.feeds import export_feeds
 from crawler.locking import store_lock
+from crawler.rendering import enable_rendering
 from crawler.settings import build_settings
 from crawler.spiders.duma import DumaSpider
 from crawler.store import Store
@@ -78,6 +79,7 @@ def run_crawl(config: Config, sources: list[Source], verbose: bool = False, work
 
     ``workers`` overrides the config's number of worker processes (see pipelines/offload.py).
     """
+    enable_rendering(build_settings(), sources, str(config.sources_path))  # a missing browser: exit 2 now
     with store_lock(config.lock_path):
         store = Store(config.state_url)
         try:
@@ -92,6 +94,7 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
     clock = time.monotonic()
     settings = build_settings(config.scrapy, verbose=verbose, watchlist=config.watchlist,
                               watchlist_path=str(config.watchlist_path), workers=workers)
+    enable_rendering(settings, sources, str(config.sources_path))  # render: js pages go through the browser
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DumaSpider)
     pages: dict[str, int] = {}

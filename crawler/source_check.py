@@ -5,7 +5,9 @@ page, its feeds and news listings, robots.txt sitemaps, the source's own ``feeds
 ``sitemaps``, robots.txt obeyed, all HTTP through Scrapy), but it fetches only the first page of each
 listing and only ONE article per source: the sample, cleaned and dated with the pipelines' own
 functions. Every other article URL found is only counted. Nothing is written to the user's state store
-or feeds: the spider runs against a throwaway in-memory store, without item pipelines.
+or feeds: the spider runs against a throwaway in-memory store, without item pipelines. The article URL
+templates the crawls have learned are read from the user's store (read only) and printed as a suggested
+``article_pattern`` for a source that has none.
 
 Per source it reports whether the home page answered (and why not), which discovery channels found
 article URLs (feed / sitemap / listing), how many, the sample's title, date and first words, and a
@@ -32,10 +34,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 
 from crawler.config import Config, Source
+from crawler.rendering import enable_rendering
 from crawler.settings import build_settings
 from crawler.spiders.duma import HTML_TYPES, DumaSpider
 from crawler.store import Store
 from crawler.tables import print_table
+from crawler.url_templates import learned_templates, news_templates, suggested_pattern
 from pipelines.clean import MIN_TEXT_CHARS, extract
 from pipelines.date_evidence import find_published
 from pipelines.urlkeys import url_key
@@ -60,7 +64,7 @@ CHECK_LISTING_PAGES = 1      # the first page of each listing is enough to see t
 SAMPLE_WORDS = 25
 REPORT_COLUMNS = ["source_id", "name", "region", "url", "verdict", "why", "reachable", "reach_detail", "final_url",
                   "discovery", "articles_found", "feed_urls", "sitemap_urls", "listing_urls", "sample_url",
-                  "sample_title", "sample_date", "sample_text", "errors"]
+                  "sample_title", "sample_date", "sample_text", "errors", "suggested_article_pattern"]
 
 
 @dataclass
@@ -86,6 +90,8 @@ class CheckResult:
     articles: int = 0                                     # distinct article URLs over all channels
     sample: Sample | None = None
     errors: list[str] = field(default_factory=list)
+    suggested_pattern: str = ""                           # learned by the crawls so far (crawler/url_templates.py)
+    learned_from: int = 0                                 # how many stored articles it was learned from
 
     @property
     def discovery(self) -> str:
@@ -118,6 +124,7 @@ class CheckResult:
             "articles_found": self.articles, **{f"{c}_urls": self.found.get(c, 0) for c in CHANNELS},
             "sample_url": sample.url, "sample_title": sample.title, "sample_date": sample.date,
             "sample_text": first_words(sample.text), "errors": " | ".join(self.errors),
+            "suggested_article_pattern": self.suggested_pattern,
         }
 
 
@@ -231,6 +238,7 @@ def check_sources(config: Config, sources: list[Source], verbose: bool = False) 
     if not sources:
         return []
     settings = build_settings(config.scrapy, verbose=verbose, watchlist=config.watchlist)
+    enable_rendering(settings, sources, str(config.sources_path))  # render: js sources are checked as they are crawled: in the browser
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")   # the sample never reaches a pipeline
     if not verbose:  # every failure is in the report: Scrapy's tracebacks for down sites would only be noise
         settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
@@ -243,7 +251,14 @@ def check_sources(config: Config, sources: list[Source], verbose: bool = False) 
         spider = crawler.spider
     finally:
         store.close()
-    return [_result(spider, source) for source in sources]
+    results = [_result(spider, source) for source in sources]
+    learned = learned_templates(config.state_url, [source.id for source in sources])  # read only
+    for result in results:
+        templates = learned.get(result.source.id)
+        if templates is not None:
+            result.suggested_pattern = suggested_pattern(templates.news, templates.not_news)
+            result.learned_from = sum(templates.news[t] for t in news_templates(templates.news, templates.not_news))
+    return results
 
 
 def _result(spider: SourceCheckSpider, source: Source) -> CheckResult:
@@ -282,6 +297,9 @@ def print_report(results: list[CheckResult], elapsed: float, out=sys.stdout) -> 
             print(f"  date       {sample.date or '(not found)'}", file=out)
             if sample.text:
                 print(f"  text       {first_words(sample.text)}", file=out)
+        if result.suggested_pattern and not source.article_pattern:
+            print(f"  suggested  article_pattern: '{result.suggested_pattern}' "
+                  f"(learned from {result.learned_from} stored articles)", file=out)
         for error in result.errors:
             print(f"  error      {error}", file=out)
         print(f"  verdict    {verdict}" + (f" ({why})" if why else ""), file=out)

@@ -1,7 +1,7 @@
 """Each site's article URL template, learned from the pages it served.
 
 A URL's *template* is its path and query with the variable parts generalised: digits become ``\\d+``,
-a slug (three or more words joined by ``-``/``_``) becomes ``[^/]+`` (its ``.html`` kept), and query
+a slug (three or more words joined by ``-``/``_``, or two in ten characters or more) becomes ``[^/]+`` (its ``.html`` kept), and query
 values likewise, keys kept (``/news/\\d+/``, ``/Info\\.aspx\\?id=\\d+&type=news``, ``/politics/world/[^/]+``).
 
 Every page fetched as an article candidate is a vote for its template: stored as an article (the page's
@@ -20,10 +20,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["LearnedTemplates", "suggested_pattern", "template_of"]
+__all__ = ["LearnedTemplates", "learned_templates", "news_templates", "suggested_pattern", "template_of"]
 
 DIGITS = re.compile(r"\d+")
-SLUG = re.compile(r"^[^/]*?[\w%]+(?:[-_][\w%]+){2,}[^/]*$")
+SLUG = re.compile(r"^[^/]*?[\w%]+(?:[-_][\w%]+){2,}[^/]*$|^(?=[^/]{10,}$)[\w%]+(?:[-_][\w%]+)+$")
 EXTENSION = re.compile(r"(\.(?:s?html?|php|aspx?|jsp|do))$", re.IGNORECASE)
 WORD_VALUE = re.compile(r"^[A-Za-z_]{1,20}$")
 TRUSTED_VOTES = 3           # news votes (and no not-news vote) before a template accepts links on its own
@@ -86,14 +86,19 @@ class LearnedTemplates:
         return None
 
 
+def news_templates(news: Counter, not_news: Counter | None = None, min_votes: int = 2) -> list[str]:
+    """The templates that led to news at least ``min_votes`` times and never to anything else."""
+    not_news = not_news or Counter()
+    return sorted(t for t, votes in news.items() if votes >= min_votes and not not_news.get(t))
+
+
 def suggested_pattern(news: Counter, not_news: Counter | None = None, min_votes: int = 2) -> str:
     """An ``article_pattern`` regex matching the templates that led to news (and never to anything else).
 
     Templates with fewer than ``min_votes`` news pages are left out (a one-off page is no template); the
     result is ``""`` when nothing qualifies.
     """
-    not_news = not_news or Counter()
-    chosen = sorted(t for t, votes in news.items() if votes >= min_votes and not not_news.get(t))
+    chosen = news_templates(news, not_news, min_votes)
     if not chosen:
         return ""
     def anchored(template: str) -> str:
@@ -103,3 +108,30 @@ def suggested_pattern(news: Counter, not_news: Counter | None = None, min_votes:
         return start + path.rstrip("/") + r"/?(?:\?|$)" if not query else start + path + r"\?" + query
 
     return "|".join(anchored(t) for t in chosen)
+
+
+def learned_templates(state_url: str, source_ids: list[str]) -> dict[str, LearnedTemplates]:
+    """The votes the crawls so far have kept in the store at ``state_url``, read without writing anything (no
+    store, or one from before the table existed: nothing learned yet)."""
+    from pathlib import Path
+
+    from sqlalchemy import create_engine, inspect, select
+
+    from crawler.store import url_templates
+
+    if state_url.startswith("sqlite:///") and not Path(state_url.removeprefix("sqlite:///")).is_file():
+        return {}
+    engine = create_engine(state_url)
+    try:
+        if not inspect(engine).has_table("url_templates"):
+            return {}
+        found: dict[str, LearnedTemplates] = {}
+        query = select(url_templates).where(url_templates.c.source_id.in_(source_ids))
+        with engine.connect() as conn:
+            for row in conn.execute(query):
+                learned = found.setdefault(row.source_id, LearnedTemplates())
+                learned.news[row.template] += row.news
+                learned.not_news[row.template] += row.not_news
+        return found
+    finally:
+        engine.dispose()

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from scrapy.exceptions import DropItem
 
+from crawler.listing_blocks import headline_blocks
+
 __all__ = ["ArticleEvidencePipeline", "NotNews", "Verdict", "judge", "page_signals"]
 
 MIN_PROSE_CHARS = 150       # running text a news item has at least (a two-sentence notice)
@@ -28,6 +30,7 @@ FORM_FIELDS = 5             # visible fields of one form (not comments, search, 
 GALLERY_IMAGES = 12
 SPEAKER_LINES = 5           # «ИВАНОВ И.И.:» lines: a stenogram
 ARTICLE_LINES = 2           # «Статья 1.» lines: a legal act
+MIN_LISTING_ITEMS = 3       # dated items of a block whose rows hold most of the text: a listing
 
 SECTION_TITLE = re.compile(
     r"^(?:депутаты|депутатский корпус|состав(?:\s+\S+){0,3}|контакты|контактная информация|при[её]мная|"
@@ -44,7 +47,7 @@ DOCUMENT_TITLE = re.compile(
 )
 PERSON_NAME = re.compile(
     r"^[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|ична|ич|оглы|кызы)$")
-SPEAKER_LINE = re.compile(r"^(?:председательствующий|[А-ЯЁ]{3,}(?:\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.)?)\s*[.:]")
+SPEAKER_LINE = re.compile(r"^(?:(?i:председательствующий)\s*[.:]|[А-ЯЁ]{3,}(?:\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.\s*[.:]?|\s*[.:]))")
 ARTICLE_LINE = re.compile(r"^статья\s+\d+\.?", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?…»\"]\s*$|[.!?…]\s+[А-ЯЁA-Z«\"]")
 ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
@@ -114,7 +117,10 @@ def page_signals(tree) -> dict:
         if len(text) >= MIN_HEADLINE_CHARS:
             headlines.add(text)
     body = tree.find("body")
+    listing_text = " ".join(row for block in headline_blocks(tree, "") if block.dated >= MIN_LISTING_ITEMS
+                            for row in block.rows)
     return {
+        "listing_text": _fold(listing_text),
         "article_markup": article_markup,
         "form_fields": fields,
         "images": sum(1 for _ in body.iter("img")) if body is not None else 0,
@@ -144,6 +150,11 @@ def judge(signals: dict, title: str, text: str, published_at: str, listed: bool 
         return Verdict(False, "a stenogram")
     if sum(1 for line in lines if ARTICLE_LINE.match(line)) >= ARTICLE_LINES:
         return Verdict(False, "a legal act («Статья 1.»…)")
+    listing_text = signals.get("listing_text") or ""
+    if listing_text and lines:
+        in_rows = sum(len(line) for line in lines if _fold(line) in listing_text)
+        if in_rows * 2 >= sum(map(len, lines)):
+            return Verdict(False, "a listing (its text is the rows of a dated list)")
     prose = sum(len(line) for line in lines if len(line.split()) >= 8 and SENTENCE_END.search(line))
     if prose < MIN_PROSE_CHARS:
         if signals.get("images", 0) >= GALLERY_IMAGES:

@@ -2,7 +2,8 @@
 # The project's test command (the README's, and what .ci/run calls): sets up what the tests need on a fresh
 # machine, then runs pytest with any arguments given (e.g. `bash scripts/test.sh -m "not e2e"`).
 #
-# - Debian packages, installed only when missing: chromium + chromium-driver (the browser tests of `browse`),
+# - Debian packages, installed only when missing: chromium + chromium-driver (the browser tests of `browse`, and
+#   `render: js` sources, driven by scrapy-playwright from the test extra),
 #   libreoffice-calc-nogui (the spreadsheet checks), postgresql, redis-server, rabbitmq-server.
 # - Services on loopback, used when they already run, started when they do not: PostgreSQL (5432),
 #   Redis (6379), RabbitMQ (5672).

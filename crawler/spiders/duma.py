@@ -37,6 +37,7 @@ from crawler.failures import describe_failure
 from crawler.hotpath import GROUP_SECONDS
 from crawler.items import ArticleItem
 from crawler.listing_blocks import headline_blocks, in_chrome
+from crawler.rendering import render_meta
 from crawler.store import Store
 from crawler.syndication import looks_like_feed, parse_feed, parse_sitemap, sitemaps_in_robots
 from crawler.url_templates import LearnedTemplates, template_of
@@ -135,7 +136,8 @@ class DumaSpider(scrapy.Spider):
 
     def _request(self, url: str, source: Source, callback, *, kind: str, optional: bool = False,
                  priority: int = 0, meta: dict | None = None, conditional: bool = False) -> scrapy.Request:
-        meta = {"source_id": source.id, "kind": kind, "optional": optional, **(meta or {})}
+        meta = {"source_id": source.id, "kind": kind, "optional": optional, **render_meta(source, kind),
+                **(meta or {})}
         headers = {}
         if conditional:
             etag, last_modified = self.store.validators(url)
@@ -158,8 +160,6 @@ class DumaSpider(scrapy.Spider):
             yield from self.start_requests_for(source)
 
     def start_requests_for(self, source: Source):
-        if source.render == "js":
-            self.note_problem(source.id, "render: js is not available in this version: crawled without a browser")
         configured = bool(source.feeds or source.listing or source.sitemaps)
         for url in source.feeds:
             yield self._request(url, source, self.parse_feed, kind="feed", conditional=True, priority=10)
