@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from lxml import etree
+from w3lib.url import safe_url_string
 
 from crawler.discovery import LISTING_DATE, date_beside, links
 
-__all__ = ["Block", "headline_blocks", "in_chrome", "is_listing_page"]
+__all__ = ["Block", "dated_list_rows", "headline_blocks", "in_chrome", "is_listing_page"]
 
 MIN_LINK_CHARS = 6          # shorter link texts («Ещё», «12», «»») are no item's headline
 MIN_ITEMS = 3               # a block is at least three items of one kind
@@ -63,7 +65,14 @@ def in_chrome(element: etree._Element) -> bool:
     return False
 
 
-def _row_of(anchor: etree._Element) -> etree._Element:
+def _hrefs(node: etree._Element, cache: dict) -> set:
+    found = cache.get(node)
+    if found is None:
+        found = cache[node] = {a.get("href") for a in node.iter("a") if a.get("href")}
+    return found
+
+
+def _row_of(anchor: etree._Element, cache: dict) -> etree._Element:
     """The item holding ``anchor``: its largest ancestor that links to nothing else."""
     href = anchor.get("href")
     node = anchor
@@ -71,47 +80,88 @@ def _row_of(anchor: etree._Element) -> etree._Element:
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
-        hrefs = {a.get("href") for a in parent.iter("a") if a.get("href")}
-        if hrefs - {href}:
+        if _hrefs(parent, cache) - {href}:
             break
         node = parent
     return node
 
 
-def headline_blocks(root: etree._Element, base_url: str, min_items: int = MIN_ITEMS) -> list[Block]:
-    """The listing blocks of a page, largest first (of at least ``min_items`` items)."""
+def _candidate_groups(root: etree._Element, min_items: int):
+    """(container, [(raw href, link text, anchor, row)]) of each group of sibling items of one kind holding at
+    least ``min_items`` distinct links, outside menus, headers and footers."""
     groups: dict[tuple, list[tuple[str, str, etree._Element, etree._Element]]] = {}
-    for url, text, anchor in links(root, base_url):
+    cache: dict = {}
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        text = " ".join("".join(anchor.itertext()).split())
         if len(text) < MIN_LINK_CHARS:
             continue
-        row = _row_of(anchor)
+        row = _row_of(anchor, cache)
         parent = row.getparent()
         if parent is None:
             continue
-        key = (parent, row.tag, row.get("class") or "")
-        groups.setdefault(key, []).append((url, text, anchor, row))
-    blocks = []
+        groups.setdefault((parent, row.tag, row.get("class") or ""), []).append((href, text, anchor, row))
     for (parent, _tag, _cls), rows in groups.items():
-        urls = {url for url, *_ in rows}
-        if len(urls) < min_items or in_chrome(parent):
-            continue
+        if len({href for href, *_ in rows}) >= min_items and not in_chrome(parent):
+            yield parent, rows
+
+
+def _is_block(items: int, dated: int, words: int, min_items: int) -> bool:
+    if not items:
+        return False
+    if dated >= DATED_SHARE * items and words / items >= HEADLINE_WORDS:
+        return True  # a dated listing
+    return items >= max(UNDATED_MIN_ITEMS, min_items) and words / items >= UNDATED_MIN_WORDS  # long headlines
+
+
+def headline_blocks(root: etree._Element, base_url: str, min_items: int = MIN_ITEMS) -> list[Block]:
+    """The listing blocks of a page, largest first (of at least ``min_items`` items)."""
+    blocks = []
+    for parent, rows in _candidate_groups(root, min_items):
         block = Block()
         words = 0
-        for url, text, anchor, row in rows:
-            if url in block.links:
+        for href, text, anchor, row in rows:
+            url = _absolute(href, base_url)
+            if url is None or url in block.links:
                 continue
             hint = date_beside(anchor) or _row_date(row)
             block.links[url] = hint
             block.rows.append(" ".join(" ".join(row.itertext()).split()))
             block.dated += hint is not None
             words += len(text.split())
-        dated = block.dated >= DATED_SHARE * block.items and words / block.items >= HEADLINE_WORDS
-        undated = block.items >= max(UNDATED_MIN_ITEMS, min_items) and words / block.items >= UNDATED_MIN_WORDS
-        if dated or undated:
+        if _is_block(block.items, block.dated, words, min_items):
             block.more = _more_links(parent, base_url, set(block.links))
             blocks.append(block)
     blocks.sort(key=lambda b: b.items, reverse=True)
     return blocks
+
+
+def dated_list_rows(root: etree._Element, min_dated: int = MIN_ITEMS) -> list[str]:
+    """The item texts of the page's dated listing blocks with at least ``min_dated`` dated items (the cheap
+    form of :func:`headline_blocks` that the article-evidence stage reads on every page: no URL resolved)."""
+    found = []
+    for _parent, rows in _candidate_groups(root, MIN_ITEMS):
+        seen, texts, dated, words = set(), [], 0, 0
+        for href, text, anchor, row in rows:
+            if href in seen:
+                continue
+            seen.add(href)
+            dated += (date_beside(anchor) or _row_date(row)) is not None
+            words += len(text.split())
+            texts.append(" ".join(" ".join(row.itertext()).split()))
+        if dated >= min_dated and _is_block(len(seen), dated, words, MIN_ITEMS):
+            found.extend(texts)
+    return found
+
+
+def _absolute(href: str, base_url: str) -> str | None:
+    """The link's absolute URL without its fragment, as :func:`crawler.discovery.links` gives it."""
+    try:
+        return safe_url_string(urljoin(base_url, href)).split("#", 1)[0]
+    except ValueError:
+        return None
 
 
 def _more_links(parent: etree._Element, base_url: str, items: set[str]) -> list[str]:

@@ -7,7 +7,7 @@ legal acts, stenograms, rubric listings, contacts, galleries and forms are not n
 counter (the run summary and ``runs.csv`` show it), so the source's profile can be fixed.
 
 :func:`page_signals` reads what the decision needs from the whole page (before the clean stage cuts it down
-to its body); :func:`judge` is the decision, a plain function of those signals and the clean title, text
+to its body), :func:`add_listing_signal` whether its clean text is the teasers of a dated list (after); :func:`judge` is the decision, a plain function of those signals and the clean title, text
 and date.
 """
 
@@ -17,11 +17,10 @@ import json
 import re
 from dataclasses import dataclass
 
+from lxml import etree
 from scrapy.exceptions import DropItem
 
-from crawler.listing_blocks import headline_blocks
-
-__all__ = ["ArticleEvidencePipeline", "NotNews", "Verdict", "judge", "page_signals"]
+__all__ = ["ArticleEvidencePipeline", "NotNews", "Verdict", "add_listing_signal", "judge", "page_signals"]
 
 MIN_PROSE_CHARS = 150       # running text a news item has at least (a two-sentence notice)
 MIN_HEADLINE_CHARS = 20     # a link text this long is a headline (menus are shorter)
@@ -30,7 +29,13 @@ FORM_FIELDS = 5             # visible fields of one form (not comments, search, 
 GALLERY_IMAGES = 12
 SPEAKER_LINES = 5           # «ИВАНОВ И.И.:» lines: a stenogram
 ARTICLE_LINES = 2           # «Статья 1.» lines: a legal act
-MIN_LISTING_ITEMS = 3       # dated items of a block whose rows hold most of the text: a listing
+MIN_LISTING_ITEMS = 3       # link headlines a page needs before its text is looked for in list rows
+LONG_LINE = 60              # the text's lines looked for in list rows are at least this long…
+CHECKED_LINES = 3           # …and the first three of them
+OPENING = 30                # found by their first 30 characters
+ROW_LEVELS = 4
+LONG_OWN_TEXT = etree.XPath(f".//*[self::p or self::div or self::span or self::td or self::li or self::dd]"
+                            f"[string-length(text()) >= {OPENING}]")
 
 SECTION_TITLE = re.compile(
     r"^(?:депутаты|депутатский корпус|состав(?:\s+\S+){0,3}|контакты|контактная информация|при[её]мная|"
@@ -52,6 +57,10 @@ ARTICLE_LINE = re.compile(r"^статья\s+\d+\.?", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?…»\"]\s*$|[.!?…]\s+[А-ЯЁA-Z«\"]")
 ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
                  "report", "pressrelease"}
+NUMERIC_DATE = re.compile(r"\d[./]\d\d?[./]\d\d")
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+MONTHS_GENITIVE = (" января", " февраля", " марта", " апреля", " мая", " июня", " июля", " августа", " сентября",
+                   " октября", " ноября", " декабря")
 NON_FIELD_INPUTS = {"hidden", "submit", "button", "image", "reset"}
 # forms an article page carries too: comments, search, subscription, login
 SIDE_FORM = re.compile(r"comment|reply|search|poisk|subscri|login|auth|regist|vote|poll|opros", re.IGNORECASE)
@@ -73,7 +82,7 @@ def _fold(text: str) -> str:
 
 def _json_ld_types(tree) -> set[str]:
     found: set[str] = set()
-    for script in tree.xpath("//script[@type='application/ld+json']"):
+    for script in JSON_LD(tree):
         try:
             data = json.loads(script.text or "")
         except ValueError:
@@ -92,16 +101,19 @@ def _json_ld_types(tree) -> set[str]:
     return found
 
 
+ARTICLE_MARKS = etree.XPath("//meta[@property='og:type']/@content | //*[@itemtype]/@itemtype")
+PUBLISHED_META = etree.XPath("boolean(//meta[@property='article:published_time' or @itemprop='datePublished'])")
+JSON_LD = etree.XPath("//script[@type='application/ld+json']")
+
+
 def page_signals(tree) -> dict:
     """What the decision needs from the whole page (call before the clean stage changes the tree)."""
-    og_type = " ".join(tree.xpath("//meta[@property='og:type']/@content")).strip().casefold()
-    itemtypes = " ".join(tree.xpath("//*[@itemtype]/@itemtype")).casefold()
+    marks = " ".join(ARTICLE_MARKS(tree)).casefold()   # og:type and itemtype values
     article_markup = (
-        og_type == "article"
-        or bool(tree.xpath("//meta[@property='article:published_time' or @itemprop='datePublished']"))
+        "article" in marks.split()
+        or any(kind in marks for kind in ("schema.org/newsarticle", "schema.org/article", "schema.org/blogposting"))
+        or PUBLISHED_META(tree)
         or bool(_json_ld_types(tree) & ARTICLE_TYPES)
-        or any(kind in itemtypes for kind in ("schema.org/newsarticle", "schema.org/article",
-                                              "schema.org/blogposting"))
     )
     fields = 0
     for form in tree.iter("form"):
@@ -113,19 +125,65 @@ def page_signals(tree) -> dict:
         fields = max(fields, count)
     headlines = set()
     for anchor in tree.iter("a"):
-        text = _fold(anchor.text_content())
+        text = _fold((anchor.text or "") if len(anchor) == 0 else anchor.text_content())
         if len(text) >= MIN_HEADLINE_CHARS:
             headlines.add(text)
     body = tree.find("body")
-    listing_text = " ".join(row for block in headline_blocks(tree, "") if block.dated >= MIN_LISTING_ITEMS
-                            for row in block.rows)
     return {
-        "listing_text": _fold(listing_text),
         "article_markup": article_markup,
         "form_fields": fields,
         "images": sum(1 for _ in body.iter("img")) if body is not None else 0,
         "link_headlines": headlines,
     }
+
+
+def _has_date(text: str) -> bool:
+    """Does the text hold a date (numeric, ISO, «3 ноября»)? A cheap test, not a parse."""
+    return NUMERIC_DATE.search(text) is not None or ISO_DATE.search(text) is not None or any(
+        month in text for month in MONTHS_GENITIVE)
+
+
+def add_listing_signal(signals: dict, tree, text: str) -> None:
+    """Does the clean ``text`` stand in the rows of a dated list (a rubric listing's teasers), in ``tree`` as the
+    clean stage leaves it (its «Другие новости» blocks dropped)? Looked at only when the page has enough link
+    headlines for such a list: each of the text's first long lines is found by its opening words, and its row
+    checked (one headline link, a date, and siblings of the same kind that link elsewhere)."""
+    signals["text_in_list"] = False
+    if len(signals.get("link_headlines") or ()) < MIN_LISTING_ITEMS:
+        return
+    lines = [line for line in text.split("\n") if len(line) >= LONG_LINE][:CHECKED_LINES]
+    body = tree.find("body")
+    if not lines or body is None:
+        return
+    openings = {line[:OPENING] for line in lines}
+    in_rows = 0
+    for element in LONG_OWN_TEXT(body):
+        own = element.text or ""
+        if " ".join(own[:2 * OPENING].split())[:OPENING] in openings and _in_list_row(element):
+            in_rows += 1
+    signals["text_in_list"] = in_rows * 2 > len(lines)
+
+
+def _in_list_row(element) -> bool:
+    """Is the element inside an item of a dated list: an ancestor among at least two siblings of its kind (tag
+    and class) that holds one link and a date, its siblings holding links too?"""
+    node = element
+    for _ in range(ROW_LEVELS):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return False
+        container = parent.getparent()
+        node = parent
+        if container is None:
+            return False
+        kind = (node.tag, node.get("class"))
+        alike = [s for s in container if s is not node and (s.tag, s.get("class")) == kind]
+        if len(alike) < 2:
+            continue  # no repeated items at this level (cheap): climb on
+        hrefs = {a.get("href") for a in node.iter("a") if a.get("href")}
+        return len(hrefs) == 1 and _has_date(node.text_content()) and all(
+            next(s.iter("a"), None) is not None for s in alike[:3])
+    return False
 
 
 def judge(signals: dict, title: str, text: str, published_at: str, listed: bool = False) -> Verdict:
@@ -150,11 +208,8 @@ def judge(signals: dict, title: str, text: str, published_at: str, listed: bool 
         return Verdict(False, "a stenogram")
     if sum(1 for line in lines if ARTICLE_LINE.match(line)) >= ARTICLE_LINES:
         return Verdict(False, "a legal act («Статья 1.»…)")
-    listing_text = signals.get("listing_text") or ""
-    if listing_text and lines:
-        in_rows = sum(len(line) for line in lines if _fold(line) in listing_text)
-        if in_rows * 2 >= sum(map(len, lines)):
-            return Verdict(False, "a listing (its text is the rows of a dated list)")
+    if signals.get("text_in_list"):
+        return Verdict(False, "a listing (its text is the teasers of a dated list)")
     prose = sum(len(line) for line in lines if len(line.split()) >= 8 and SENTENCE_END.search(line))
     if prose < MIN_PROSE_CHARS:
         if signals.get("images", 0) >= GALLERY_IMAGES:

@@ -18,7 +18,7 @@ from scrapy.selector import Selector
 
 from crawler.content import CONTROL_CHARS
 from crawler.discovery import NEWS_LINK_TEXT, canonical_link
-from pipelines.article_evidence import page_signals
+from pipelines.article_evidence import add_listing_signal, page_signals
 
 __all__ = ["CleanPipeline", "EmptyPage", "extract", "extract_from_tree", "tidy"]
 
@@ -321,6 +321,7 @@ class CleanPipeline:
                 item["canonical_url"] = item.get("canonical_url") or canonical_link(tree, item["url"])
                 item["page_signals"] = page_signals(tree)  # read before extraction cuts the tree down
                 title, text = extract_from_tree(tree, item["html"], item["url"], source.title, source.body)
+                add_listing_signal(item["page_signals"], tree, text)  # the tree without its «Другие новости» now
         except Exception as exc:  # trafilatura or lxml choking on a hostile page: report, never crash
             spider.count(item["source_id"], "empty_pages")
             self._note(spider, item, f"cannot extract {item['url']}: {type(exc).__name__}: {exc}"[:300])

@@ -9,7 +9,7 @@ import pytest
 from crawler.discovery import parse_html
 from crawler.listing_blocks import headline_blocks
 from crawler.url_templates import LearnedTemplates, suggested_pattern, template_of
-from pipelines.article_evidence import judge, page_signals
+from pipelines.article_evidence import add_listing_signal, judge, page_signals
 from pipelines.clean import extract_from_tree, parse_page
 from pipelines.date_evidence import find_published
 
@@ -24,7 +24,7 @@ NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 def page(title: str, content: str) -> str:
     return (f'<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>{title} — Областная Дума</title>'
-            f'</head><body><header>Областная Дума</header>{MENU}<main>{content}</main>'
+            f'</head><body><header><a class="logo" href="/"></a>Областная Дума</header>{MENU}<main>{content}</main>'
             '<footer>© 2026 Областная Дума</footer></body></html>')
 
 
@@ -32,6 +32,7 @@ def verdict(html: str, url: str = "http://duma.example.ru/folder/123", listed: b
     tree = parse_page(html)
     signals = page_signals(tree)
     title, text = extract_from_tree(tree, html, url)
+    add_listing_signal(signals, tree, text)  # as the clean stage does, once its «Другие новости» blocks are gone
     return judge(signals, title, text, find_published(html, url, "Europe/Moscow", NOW, []), listed=listed)
 
 
