@@ -8,11 +8,14 @@
 - ``discover_aspx``: a home-grown windows-1251 ASP.NET site: news at ``Info.aspx?id=N&page=1&type=news`` and
   laws at ``Info.aspx?id=N&type=law`` in one table-layout «Пресс-релизы» listing; a title whose «—» stands
   inside quotes; «Обновлено» under each article. ``discover_aspx_later`` is the same site a week later.
+- ``tests/mixedsite.py``: 250 rows over 25 listing pages (windows-1251), news and laws at one ``/folder/N`` shape.
 """
 
 from __future__ import annotations
 
 import sqlite3
+
+from mixedsite import build_site
 
 from crawler.demo_server import serve_site
 
@@ -73,6 +76,15 @@ def test_portal_news_found_by_structure_and_nothing_else_stored(serve, tmp_path)
     portal_line = next(line for line in outcome["stdout"].splitlines() if line.startswith("portal"))
     assert portal_line.split()[-1] == "6"
 
+    # the next run: the laws and stenograms are remembered, so nothing is fetched again and the listing's
+    # first page, bringing nothing new, ends the pagination
+    before = len(site.requests)
+    rows, outcome = crawl(config)
+    again = set(site.paths_requested()[before:])
+    assert not again & (set(PORTAL_NEWS) | PORTAL_NOT_NEWS_FETCHED)
+    assert "/informacziya-press-sluzhby/news.html?PAGEN_1=2" not in again
+    assert outcome["run"]["not_news"] == "0" and outcome["run"]["new_articles"] == "0" and len(rows) == 6
+
 
 def test_aspx_site_learns_its_template_and_skips_laws_later(serve, tmp_path):
     site = serve("discover_aspx")
@@ -126,3 +138,20 @@ def test_rules_on_the_issue_urls():
     for url in ["https://x.ru/informacziya-press-sluzhby/news.html", "https://x.ru/press-sluzhba/arkhiv-novostey/",
                 "https://x.ru/novosti.html", "https://x.ru/PressRelease.aspx"]:
         assert is_news_listing_link("", url), url
+
+
+def test_at_scale_news_and_laws_at_one_url_shape(serve, tmp_path):
+    """25 listing pages, 250 rows: 200 news and 50 laws, all at /folder/N; windows-1251; then an unchanged rerun."""
+    news, laws = build_site(tmp_path / "site", pages=25)
+    site = serve(tmp_path / "site")
+    config = write_config(tmp_path / "cfg", [source_entry(site, "big")])
+    rows, outcome = crawl(config)
+    assert {url.removeprefix(site.base_url) for url in rows} == set(news)
+    assert outcome["run"]["not_news"] == str(len(laws)) and outcome["run"]["status"] == "ok"
+    assert set(laws) <= set(site.paths_requested())
+    assert not {"/folder/100", "/folder/101", "/folder/102", "/folder/103"} & set(site.paths_requested())
+    before = len(site.requests)
+    rows, outcome = crawl(config)
+    again = site.paths_requested()[before:]
+    assert not [path for path in again if path.startswith("/folder/")], again
+    assert outcome["run"]["new_articles"] == "0" and len(rows) == len(news)

@@ -109,8 +109,12 @@ class DumaSpider(scrapy.Spider):
         self._template_vote(item, response, is_news=True)
 
     def on_item_dropped(self, item, response=None, exception=None, spider=None) -> None:
+        """A page that said it is not news: a not-news vote for its template, and its URLs are remembered as
+        seen (with no article), so no later run requests it again nor pages on because of it."""
         if isinstance(exception, NotNews):
             self._template_vote(item, response, is_news=False)
+            if item.get("seen_keys") and item.get("source_id") in self.sources:
+                self.store.mark_seen(item["seen_keys"], item["source_id"])
 
     def _template_vote(self, item, response, is_news: bool) -> None:
         source_id = item.get("source_id")
