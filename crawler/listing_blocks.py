@@ -22,7 +22,7 @@ from w3lib.url import safe_url_string
 
 from crawler.discovery import LISTING_DATE, date_beside, links
 
-__all__ = ["Block", "dated_list_rows", "headline_blocks", "in_chrome", "is_listing_page"]
+__all__ = ["Block", "headline_blocks", "in_chrome"]
 
 MIN_LINK_CHARS = 6          # shorter link texts («Ещё», «12», «»») are no item's headline
 MIN_ITEMS = 3               # a block is at least three items of one kind
@@ -45,7 +45,6 @@ class Block:
     links: dict[str, str | None] = field(default_factory=dict)
     dated: int = 0
     more: list[str] = field(default_factory=list)   # «Все новости», «Архив…» links beside it: its full listing
-    rows: list[str] = field(default_factory=list)   # the text of each item (headline, date, teaser)
 
     @property
     def items(self) -> int:
@@ -128,7 +127,6 @@ def headline_blocks(root: etree._Element, base_url: str, min_items: int = MIN_IT
                 continue
             hint = date_beside(anchor) or _row_date(row)
             block.links[url] = hint
-            block.rows.append(" ".join(" ".join(row.itertext()).split()))
             block.dated += hint is not None
             words += len(text.split())
         if _is_block(block.items, block.dated, words, min_items):
@@ -136,24 +134,6 @@ def headline_blocks(root: etree._Element, base_url: str, min_items: int = MIN_IT
             blocks.append(block)
     blocks.sort(key=lambda b: b.items, reverse=True)
     return blocks
-
-
-def dated_list_rows(root: etree._Element, min_dated: int = MIN_ITEMS) -> list[str]:
-    """The item texts of the page's dated listing blocks with at least ``min_dated`` dated items (the cheap
-    form of :func:`headline_blocks` that the article-evidence stage reads on every page: no URL resolved)."""
-    found = []
-    for _parent, rows in _candidate_groups(root, MIN_ITEMS):
-        seen, texts, dated, words = set(), [], 0, 0
-        for href, text, anchor, row in rows:
-            if href in seen:
-                continue
-            seen.add(href)
-            dated += (date_beside(anchor) or _row_date(row)) is not None
-            words += len(text.split())
-            texts.append(" ".join(" ".join(row.itertext()).split()))
-        if dated >= min_dated and _is_block(len(seen), dated, words, MIN_ITEMS):
-            found.extend(texts)
-    return found
 
 
 def _absolute(href: str, base_url: str) -> str | None:
@@ -175,8 +155,3 @@ def _row_date(row: etree._Element) -> str | None:
         return str(attr_date)
     match = LISTING_DATE.search(" ".join(" ".join(row.itertext()).split()))
     return match.group(0) if match else None
-
-
-def is_listing_page(root: etree._Element, base_url: str) -> bool:
-    """A page whose main content is a dated listing block (a news listing, a rubric, an archive)."""
-    return any(block.dated >= MIN_ITEMS for block in headline_blocks(root, base_url))
