@@ -155,3 +155,27 @@ def test_at_scale_news_and_laws_at_one_url_shape(serve, tmp_path):
     again = site.paths_requested()[before:]
     assert not [path for path in again if path.startswith("/folder/")], again
     assert outcome["run"]["new_articles"] == "0" and len(rows) == len(news)
+
+
+def test_an_old_store_gets_the_not_news_column_and_the_templates_table(tmp_path):
+    """A store from before issue #15: its runs get not_news = 0, url_templates is created, runs.csv reads it."""
+    from crawler.store import Store
+
+    path = tmp_path / "state.sqlite3"
+    Store(f"sqlite:///{path}").close()
+    db = sqlite3.connect(path)  # as written before the column and the table existed
+    db.execute("ALTER TABLE runs DROP COLUMN not_news")
+    db.execute("DROP TABLE url_templates")
+    db.execute("INSERT INTO runs (run_id, source_id, started, finished, status, pages, new_articles, new_mentions, "
+               "errors, error_detail, empty_pages, duration) VALUES ('old', 'x', '2026-11-01T00:00:00+00:00', "
+               "'2026-11-01T00:01:00+00:00', 'ok', 3, 1, 0, 0, '', 0, 60.0)")
+    db.commit()
+    db.close()
+    store = Store(f"sqlite:///{path}")
+    try:
+        assert [row["not_news"] for row in store.iter_runs()] == [0]
+        store.add_url_template_votes("x", {r"/node/\d+": (2, 0)})
+        store.add_url_template_votes("x", {r"/node/\d+": (1, 1)})
+        assert store.url_template_votes(["x", "y"]) == {"x": [(r"/node/\d+", 3, 1)], "y": []}
+    finally:
+        store.close()
