@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from mixedsite import build_site
 
 from crawler.demo_server import serve_site
@@ -55,9 +56,10 @@ def crawl(config) -> tuple[dict[str, dict], dict]:
     return rows, {"stdout": result.stdout, "run": runs[0]}
 
 
-def test_portal_news_found_by_structure_and_nothing_else_stored(serve, tmp_path):
+@pytest.mark.parametrize("workers", [0, 1])  # judged in the crawl process, or in a worker process
+def test_portal_news_found_by_structure_and_nothing_else_stored(serve, tmp_path, workers):
     site = serve("discover_portal")
-    config = write_config(tmp_path, [source_entry(site, "portal")])
+    config = write_config(tmp_path, [source_entry(site, "portal")], workers=workers)
     rows, outcome = crawl(config)
     stored = {url.removeprefix(site.base_url): row for url, row in rows.items()}
     assert set(stored) == set(PORTAL_NEWS)                       # every article, and no law, stenogram, list
