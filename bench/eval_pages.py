@@ -9,7 +9,8 @@ pages' own. The source entry has only ``url`` and ``timezone`` (no ``listing``, 
 real ``dumawatch crawl`` (a subprocess, the CLI a user runs) must find the news by itself.
 
 Figures: pages found (stored in ``articles.csv``), pages requested, dates to the day (of the 14 dated), mean
-token F1 of the body (of the 6 with a true body), and the run's ``not_news`` count. Targets: 18 of 18 found,
+token F1 of the body (of the 6 with a true body), exact titles (of the 3 with a true title), and the run's
+``not_news`` count. Targets: 18 of 18 found,
 dates ≥ 0.9, body F1 ≥ 0.85.
 
 ``--repo PATH`` runs another checkout's CLI instead (e.g. ``--repo ../main`` for the figures before a change).
@@ -143,6 +144,7 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     found, asked, dated_right, dated, f1s, misses = 0, 0, 0, 0, [], []
+    titled, titled_right = 0, 0
     for entry in truth:
         target = target_of(entry["url"])
         asked += target in requested
@@ -156,13 +158,19 @@ def main() -> int:
                 dated_right += 1
             elif row is not None:
                 misses.append(f"date: {entry['file']}: {row['published_at'] or '(none)'} (truth {entry['date']})")
+        if entry.get("title"):
+            titled += 1
+            if row is not None and " ".join(row["title"].split()) == " ".join(entry["title"].split()):
+                titled_right += 1
+            elif row is not None:
+                misses.append(f"title: {entry['file']}: «{row['title']}» (truth «{entry['title']}»)")
         if entry.get("body"):
             f1s.append(token_f1(row["text"] if row else "", entry["body"]))
     figures = {
         "pages": len(truth), "requested": asked, "found": found, "dated_pages": dated,
         "dates_to_the_day": round(dated_right / dated, 3) if dated else None,
         "body_pages": len(f1s), "mean_body_f1": round(sum(f1s) / len(f1s), 3) if f1s else None,
-        "body_f1": [round(f, 3) for f in f1s], "not_news": runs[0].get("not_news", "") if runs else "",
+        "body_f1": [round(f, 3) for f in f1s], "titled_pages": titled, "titles_exact": titled_right, "not_news": runs[0].get("not_news", "") if runs else "",
         "repo": str(args.repo),
     }
     print(f"../shared/eval/pages served as one site with a listing and no article_pattern ({args.repo})")
@@ -173,6 +181,7 @@ def main() -> int:
           f"{'met' if dated and dated_right / dated >= 0.9 else 'NOT met'}")
     print(f"  mean body token F1  {figures['mean_body_f1']} on {len(f1s)} pages ({', '.join(map(str, figures['body_f1']))})"
           f"   target ≥ 0.85  {'met' if f1s and sum(f1s) / len(f1s) >= 0.85 else 'NOT met'}")
+    print(f"  titles exact        {titled_right} of {titled}")
     print(f"  not_news            {figures['not_news'] or '(no such column)'}")
     for line in misses:
         print(f"  {line}")

@@ -190,6 +190,10 @@ def _headline_from(value: str, site_names: list[str], body_text: str) -> str:
     return value
 
 
+TITLE_CLASSED = lxml.etree.XPath(
+    "//body//*[contains(@class, 'title') or contains(@class, 'zagolov') or contains(@class, 'headline')]")
+
+
 def _is_section_heading(h1: str, tree, candidates: list[str]) -> bool:
     """An <h1> that names the section (the same on every page of it), not the article: «Новости», or the
     text of a menu link, while the <title>/og:title holds a longer headline without it."""
@@ -220,7 +224,16 @@ def title_from_tree(tree) -> str:
         headline = _headline_from(candidate, site_names, body_text)
         if headline and not NEWS_LINK_TEXT.match(headline.strip(" :.").lower()):
             return headline
-    return h1s[0] if h1s else ""
+    if h1s and not NEWS_LINK_TEXT.match(h1s[0].strip(" :.").lower()):
+        return h1s[0]
+    # only the section's name in <h1> and <title> («Новости»): the headline of a title-classed element, else
+    # none (the text's first line stands in)
+    for element in TITLE_CLASSED(tree):
+        if next(element.iter("a"), None) is None:
+            text = " ".join(element.text_content().split())
+            if 10 <= len(text) <= 300 and not NEWS_LINK_TEXT.match(text.strip(" :.").lower()):
+                return text
+    return ""
 
 
 def paragraph_cluster(tree, only_in_table_cell: bool = False) -> str:

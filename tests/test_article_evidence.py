@@ -104,3 +104,25 @@ def test_templates_and_the_suggested_pattern():
 
     pattern = suggested_pattern(LearnedTemplates(news=learned.news).news)
     assert re.search(pattern, "https://x.ru/node/12345") and not re.search(pattern, "https://x.ru/node/1/edit")
+
+
+@pytest.mark.parametrize(("html", "title"), [
+    # the <h1> is the section's name on every page; the headline is in <title>
+    ('<html><head><title>Депутаты приняли бюджет в первом чтении | Законодательное Собрание</title></head><body>'
+     '<a href="/news/">Новости</a><h1>Новости</h1><div>Законодательное Собрание</div></body></html>',
+     "Депутаты приняли бюджет в первом чтении"),
+    # a dash inside «…» is the headline's; the one before the site's name (in header and footer) is not
+    ('<html><head><title>Объявлен конкурс детского рисунка «Мой край — моя гордость» — Правительство области'
+     '</title></head><body><div>Правительство области</div><footer>© Правительство области</footer></body></html>',
+     "Объявлен конкурс детского рисунка «Мой край — моя гордость»"),
+    # a dash between the headline's words, the site named by og:site_name
+    ('<html><head><meta property="og:site_name" content="Дума"><title>Бюджет — итоги года - Дума</title></head>'
+     '<body></body></html>', "Бюджет — итоги года"),
+    # «Новости» in <h1> and <title>: the title-classed headline
+    ('<html><head><title>Новости</title></head><body><h1>Новости</h1><div class="news-title">Депутаты обсудили '
+     'тарифы на тепло</div></body></html>', "Депутаты обсудили тарифы на тепло"),
+])
+def test_titles_on_government_pages(html, title):
+    from pipelines.clean import title_from_tree
+
+    assert title_from_tree(parse_page(html)) == title
