@@ -39,3 +39,11 @@ def test_missing_browser_is_a_one_line_error_before_anything_is_crawled(serve, t
     assert len(result.stderr.strip().splitlines()) == 1
     assert "render: js" in result.stderr and "needs Chromium" in result.stderr
     assert site.paths_requested() == [] and not (tmp_path / "feeds" / "articles.csv").exists()
+
+
+def test_sources_check_renders_the_source_too(serve, tmp_path):
+    site = serve("discover_js")
+    config = write_config(tmp_path, [source_entry(site, "khural", render="js")])
+    result = run_cli("sources", "check", "--config", config, check=True)
+    assert "khural  ok       yes        listing           3" in result.stdout
+    assert "title      Хурал принял закон о сельских старостах" in result.stdout
