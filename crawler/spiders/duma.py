@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.task import LoopingCall
+from w3lib.url import canonicalize_url
 
 from crawler.config import Source
 from crawler.content import binary_kind, decode_page, sanitize_markup
@@ -30,11 +31,9 @@ from crawler.discovery import (
     is_news_listing_link,
     is_pagination,
     links,
-    listing_base,
     looks_like_article,
     next_page_links,
     on_site,
-    page_number,
     parse_html,
 )
 from crawler.failures import describe_failure
@@ -50,6 +49,15 @@ FEED_GUESSES = ("/rss/", "/feed/", "/rss.xml")
 MAX_LISTINGS_FROM_MENU = 3
 HTML_TYPES = (b"text/html", b"application/xhtml")
 MAX_ERROR_DETAILS = 50  # per source and run, in the summary and runs.csv; the count keeps counting
+
+
+def listing_page_key(url: str) -> str:
+    """One key per listing page: ``/news`` and ``/news/`` are one page, ``/news?page=1`` another (all parameters
+    count, unlike an article's URL key: ``?from=20`` is a page here, a tracking parameter there)."""
+    parts = urlsplit(canonicalize_url(url, keep_fragments=False))
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{host}{port}{parts.path.rstrip('/') or '/'}?{parts.query}"
 
 
 class DumaSpider(scrapy.Spider):
@@ -256,7 +264,7 @@ class DumaSpider(scrapy.Spider):
     def _listing_request(self, url: str, source: Source, page_no: int = 1, walk: str | None = None,
                          priority: int = 10) -> scrapy.Request | None:
         """A request for one page of a listing, or None when this run has requested that page already."""
-        page = f"{listing_base(url).lower()}#{page_number(url)}"
+        page = listing_page_key(url)
         if page in self.listing_pages:
             return None
         self.listing_pages.add(page)
