@@ -14,9 +14,10 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from conftest import REPO, read_csv, run_cli, source_entry, write_config
 from deepsite import build_deep_site
 from test_crash_and_lock import start_crawl, stored_articles, wait_for_articles
+
+from conftest import REPO, read_csv, run_cli, source_entry, write_config
 
 PAGES, PER_PAGE = 52, 10
 
