@@ -13,6 +13,9 @@ source's ``max_listing_pages``).
   down to the horizon or the listing's end, so the next run finds every article the interrupted one did
   not store (including the articles of a commit group a SIGKILL lost: they are not in the store, so they
   are requested again). Only a walk whose last run finished stops at the first page with nothing new.
+- A listing without dates beside its headlines learns the horizon from the articles it leads to: its next page
+  is requested after the articles already queued, and the walk ends at the horizon once every dated article
+  fetched from the previous page is older than ``max_age_days``.
 - "Nothing new" means "stored before this run": an entry another channel of this run (the feed, a sitemap,
   another listing) has queued or stored counts as new for the listing's decision (it is not requested
   twice), so the order in which a run parses its channels cannot end a pagination early.
@@ -46,13 +49,24 @@ class Walk:
     pages: int = 0
     entries: set[str] = field(default_factory=set)  # URL keys of the articles its pages listed
     outcome: str = ""               # how it ended in this run (one of DONE_STATES), "" while it goes on
+    # listings without dates beside their headlines: page number → for each article fetched from that page
+    # and dated by the pipelines, whether it is older than the horizon
+    fetched_old: dict[int, list[bool]] = field(default_factory=dict)
+
+    def past_horizon(self, page_no: int) -> bool:
+        """The articles fetched from the page before ``page_no`` that have a date are all older than the horizon."""
+        dated = self.fetched_old.get(page_no - 1) or []
+        return bool(dated) and all(dated)
 
 
 @dataclass
 class PageTally:
     """The article entries of one listing page, by what the run made of them."""
 
+    walk: Walk | None = None
+    page_no: int = 1
     keys: list[str] = field(default_factory=list)
+    undated: int = 0     # new entries requested without a date beside them (their pages will tell)
     new: int = 0         # not stored before this run (queued now, or by another channel of this run)
     known: int = 0       # stored before this run
     too_old: int = 0     # older than the horizon (by the date beside the headline), not stored
@@ -88,7 +102,7 @@ class Frontier:
         walk.entries.update(tally.keys)
         if not tally.keys or repeated:
             outcome = "end"
-        elif not tally.new and tally.too_old:
+        elif not tally.new and tally.too_old or tally.undated and walk.past_horizon(page_no):
             outcome = "horizon"
         elif not tally.new and not walk.backfill:
             outcome = "caught_up"

@@ -6,8 +6,8 @@
   an RSS feed ``/rss.xml`` of the ten newest;
 - ``wordpress``: slugs ``/2026/11/03/komitet-obsudil-…-10001/``, listing ``/novosti/`` → ``/novosti/page/2/``.
 
-Every article has its own text (``tests/bigsite.py``'s generator, numbered from ``first``), a date beside its
-headline in the listing and on its page. The listing is newest first; the home page's menu links to it.
+Every article has its own text (``tests/bigsite.py``'s generator, numbered from ``first``), a date on its page
+and, unless ``dated_rows`` is false, beside its headline in the listing. The listing is newest first; the home page's menu links to it.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _file_for(target: str) -> str:
 
 
 def build_deep_site(root: Path, style: str, articles: int, per_page: int = 10, first: int = 0,
-                    published: Callable[[int], date] = recent, feed_size: int = 10,
+                    published: Callable[[int], date] = recent, feed_size: int = 10, dated_rows: bool = True,
                     name: str = "Законодательное собрание (глубокий архив)") -> DeepSite:
     """Write the site into ``root`` and return what it holds."""
     root.mkdir(parents=True, exist_ok=True)
@@ -95,8 +95,9 @@ def build_deep_site(root: Path, style: str, articles: int, per_page: int = 10, f
     pages = max(1, (articles + per_page - 1) // per_page)
     site = DeepSite(style, targets, listing, pages)
     for p in range(1, pages + 1):
-        rows = "".join(f'<div class="news-item"><span class="news-date">{days[i]:%d.%m.%Y}</span> '
-                       f'<a href="{targets[i]}">Новость № {first + i}</a></div>'
+        rows = "".join('<div class="news-item">'
+                       + (f'<span class="news-date">{days[i]:%d.%m.%Y}</span> ' if dated_rows else "")
+                       + f'<a href="{targets[i]}">Новость № {first + i}</a></div>'
                        for i in range((p - 1) * per_page, min(p * per_page, articles)))
         if style == "drupal":  # a Drupal pager: «следующая ›» only
             nav = f'<a rel="next" href="{site.page(p + 1)}">следующая ›</a>' if p < pages else ""

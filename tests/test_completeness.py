@@ -164,6 +164,20 @@ def test_a_30_day_horizon_stops_where_the_articles_get_older_and_reports_too_old
         assert {state for (state,) in db.execute("SELECT state FROM walks")} == {"horizon"}
 
 
+def test_a_listing_without_dates_learns_the_horizon_from_its_articles(serve, tmp_path):
+    built = deep_sites(serve, tmp_path, ["aspx"], pages=30, dated_rows=False)
+    _, server, site = built[0]
+    config = write_config(tmp_path / "cfg", [source_entry(server, "aspx")], max_age_days=30)
+    run_cli("crawl", "--config", config, check=True)
+    requested = server.paths_requested()
+    fetched = [t for t in requested if t in set(site.articles)]
+    assert set(site.articles[:60]) <= set(fetched)          # every article of the last 30 days
+    assert len(fetched) <= 60 + 3 * PER_PAGE                # and at most three pages beyond the horizon
+    assert site.page(12) not in requested
+    with sqlite3.connect(tmp_path / "cfg" / "data" / "state.sqlite3") as db:
+        assert db.execute("SELECT state FROM walks").fetchall() == [("horizon",)]
+
+
 def test_max_listing_pages_is_a_named_limit_reported_in_the_summary_and_runs_csv(serve, tmp_path):
     built = deep_sites(serve, tmp_path, ["drupal"], pages=12)
     _, server, site = built[0]

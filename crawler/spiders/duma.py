@@ -111,6 +111,7 @@ class DumaSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider.on_stored, signal=signals.item_scraped)
         return spider
 
     def on_opened(self, spider=None) -> None:
@@ -283,10 +284,10 @@ class DumaSpider(scrapy.Spider):
         if root is None:
             self.report_error(source.id, f"listing {response.url} cannot be parsed")
             return
-        tally = PageTally()
-        yield from self._article_requests(root, response, source, channel="listing", tally=tally)
         page_no = response.meta.get("page_no", 1)
         walk = self.frontier.walk(source.id, response.meta.get("walk_url") or response.url)
+        tally = PageTally(walk=walk, page_no=page_no)
+        yield from self._article_requests(root, response, source, channel="listing", tally=tally)
         following = next_page_links(root, response.url)
         outcome = self.frontier.next_step(walk, tally, bool(following), page_no, source.max_listing_pages)
         if outcome == "limit":
@@ -294,8 +295,10 @@ class DumaSpider(scrapy.Spider):
                                        f"{walk.start_url}")
         if outcome:
             return  # nothing new, nothing young enough, the listing's end, or the limit: the pagination stops
+        # undated rows: the next page waits for the articles queued before it, whose dates tell the horizon
+        priority = -1 if tally.undated else 5
         for url in following:
-            request = self._listing_request(url, source, page_no + 1, walk.start_url, priority=5)
+            request = self._listing_request(url, source, page_no + 1, walk.start_url, priority=priority)
             if request is not None:
                 yield request
 
@@ -411,13 +414,28 @@ class DumaSpider(scrapy.Spider):
                 self.settled_keys.add(key)
                 self.count(source.id, "too_old")
             return None
+        meta = {"date_hints": hints if hints_are_dates else [], "url_key": key}
         if tally is not None:
             tally.new += 1
+            if not hints and tally.walk is not None:
+                tally.undated += 1
+                meta["walk_page"] = (tally.walk.key, tally.page_no)  # its date goes back to the walk (on_stored)
         self.queued_keys.add(key)
         self.channels[source.id][channel] += 1
         self.samples.setdefault(source.id, url)
-        return self._request(url, source, self.parse_article, kind="article", priority=0,
-                             meta={"date_hints": hints if hints_are_dates else [], "url_key": key})
+        return self._request(url, source, self.parse_article, kind="article", priority=0, meta=meta)
+
+    def on_stored(self, item, response=None, spider=None) -> None:
+        """An article reached the store: when an undated listing row led to it, tell its walk how old it is."""
+        walk_page = response.meta.get("walk_page") if response is not None else None
+        published = (item.get("published_at") or "")[:10]
+        if not walk_page or not published:
+            return
+        walk = self.frontier.walks.get(walk_page[0])
+        source = self.sources.get(item.get("source_id"))
+        if walk is None or source is None:
+            return
+        walk.fetched_old.setdefault(walk_page[1], []).append(self._too_old(published, source))
 
     def parse_article(self, response: Response):
         source = self._source(response)
