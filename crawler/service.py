@@ -184,6 +184,11 @@ class CrawlService:
                     if appeared:
                         new_flags[sid] = appeared
             alert_run(self.config, store, rows, new_flags)
+            from crawler.rematch import watchlist_note
+
+            note = watchlist_note(self.config, store)
+            if note:
+                log.warning("watchlist: %s", note)
         finally:
             store.close()
 
