@@ -237,3 +237,16 @@ def test_every_source_failing_exits_4_and_some_failing_exits_0(serve, tmp_path):
     result = run_cli("crawl", "--config", config)
     assert result.returncode == 0, result.stderr
     assert "failed: down" in result.stdout and len(exported_urls(tmp_path / "some")) == len(site.articles)
+
+
+def test_a_bad_limit_is_a_one_line_config_error(serve, tmp_path):
+    site = build_deep_site(tmp_path / "site", "bitrix", 12)
+    server = serve(tmp_path / "site")
+    for where, extra, source_extra in (("max_listing_pages", {"max_listing_pages": 0}, {}),
+                                       ("max_child_sitemaps", {}, {"max_child_sitemaps": "many"})):
+        config = write_config(tmp_path / where, [source_entry(server, "bitrix", **source_extra)], **extra)
+        result = run_cli("crawl", "--config", config)
+        assert result.returncode == 2, result.stderr
+        [line] = result.stderr.strip().splitlines()
+        assert where in line and "positive whole number" in line
+    assert server.requests == [] and len(site.articles) == 12   # nothing was crawled
