@@ -2,8 +2,7 @@
 
 Exit codes: 0 the command finished (a crawl in which some sources failed still finished: they are reported);
 2 a bad configuration or bad arguments (one line on stderr, nothing crawled, nothing overwritten);
-3 another run holds the store's lock; 4 a crawl in which every selected source failed (reported as well);
-130 interrupted by Ctrl-C.
+3 another run holds the store's lock; 4 a crawl in which every selected source failed (reported as well).
 """
 
 from __future__ import annotations
