@@ -6,6 +6,8 @@
   an RSS feed ``/rss.xml`` of the ten newest;
 - ``wordpress``: slugs ``/2026/11/03/komitet-obsudil-…-10001/``, listing ``/novosti/`` → ``/novosti/page/2/``.
 
+Any style can also have a sitemap of its newest articles (``sitemap_size``), named in ``robots.txt``.
+
 Every article has its own text (``tests/bigsite.py``'s generator, numbered from ``first``), a date on its page
 and, unless ``dated_rows`` is false, beside its headline in the listing. The listing is newest first; the home page's menu links to it.
 """
@@ -60,6 +62,7 @@ def _file_for(target: str) -> str:
 
 def build_deep_site(root: Path, style: str, articles: int, per_page: int = 10, first: int = 0,
                     published: Callable[[int], date] = recent, feed_size: int = 10, dated_rows: bool = True,
+                    sitemap_size: int = 0,
                     name: str = "Законодательное собрание (глубокий архив)") -> DeepSite:
     """Write the site into ``root`` and return what it holds."""
     root.mkdir(parents=True, exist_ok=True)
@@ -112,6 +115,14 @@ def build_deep_site(root: Path, style: str, articles: int, per_page: int = 10, f
                         for i in range(min(feed_size, articles)))
         (root / "rss.xml").write_text(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
                                       f"<title>{name}</title>{items}</channel></rss>", encoding="utf-8")
+    if sitemap_size:  # a sitemap of the newest articles, named in robots.txt
+        locs = "".join(f"<url><loc>{{{{base}}}}{targets[i]}</loc><lastmod>{days[i].isoformat()}</lastmod></url>"
+                       for i in range(min(sitemap_size, articles)))
+        (root / "sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns='
+                                          f'"http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>',
+                                          encoding="utf-8")
+        (root / "robots.txt").write_text("User-agent: *\nDisallow: /bitrix/\nSitemap: {{base}}/sitemap.xml\n",
+                                         encoding="utf-8")
     import yaml
 
     (root / "site.yaml").write_text(yaml.safe_dump({"name": name, "charset": "utf-8", "routes": routes},

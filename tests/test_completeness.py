@@ -211,6 +211,23 @@ def test_the_feed_holding_the_first_listing_page_never_ends_the_pagination(serve
     assert [t for t in server.paths_requested() if t.startswith(("/node/", "/news"))] == ["/news"]
 
 
+def test_a_sitemap_read_before_the_listing_never_ends_its_pagination(serve, tmp_path):
+    """Issue 19, sitemaps: the sitemap names the 10 newest; the listing (25, 10 a page) is answered later."""
+    import yaml
+
+    site = build_deep_site(tmp_path / "site", "wordpress", 25, per_page=10, sitemap_size=10)
+    meta = yaml.safe_load((tmp_path / "site" / "site.yaml").read_text(encoding="utf-8"))
+    meta["delays"] = {"/novosti/": 1.5}
+    (tmp_path / "site" / "site.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+    server = serve(tmp_path / "site")
+    config = write_config(tmp_path / "cfg", [source_entry(server, "wp")])
+    run_cli("crawl", "--config", config, check=True)
+    targets = server.paths_requested()
+    assert targets.index("/sitemap.xml") < targets.index("/novosti/")
+    assert set(exported_urls(tmp_path / "cfg")) == site.urls(server.base_url)
+    assert targets.count("/novosti/page/2/") == 1 and targets.count("/novosti/page/3/") == 1
+
+
 def test_one_listing_named_twice_is_walked_once(serve, tmp_path):
     site = build_deep_site(tmp_path / "site", "bitrix", 60, per_page=10)
     server = serve(tmp_path / "site")
