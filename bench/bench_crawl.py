@@ -60,10 +60,10 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_measured(command: list[str], timeout: float = 900) -> dict:
-    """Run ``command``; its wall time, exit code, peak RSS (MB) and peak RSS of its process tree."""
+def run_measured(command: list[str], timeout: float = 900, cwd: Path = ROOT) -> dict:
+    """Run ``command`` (in ``cwd``); its wall time, exit code, peak RSS (MB) and peak RSS of its process tree."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = started + timeout
     tree_peak, polls = 0.0, 0
     while True:

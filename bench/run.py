@@ -1,9 +1,10 @@
-"""Run the benchmarks: all of them, or the ones named (``pipeline``, ``crawl``, ``scaling``, ``store``, ``peers``).
+"""Run the benchmarks: all of them, or the ones named (``pipeline``, ``crawl``, ``scaling``, ``store``, ``peers``,
+``rematch``, ``frontier``).
 
 Each runs as its own process (a crawl's reactor cannot restart; memory figures stay separate), prints its
 table and writes ``bench/results/<name>.json``. Extra flags (``--quick``) are passed to every script.
 
-    python bench/run.py                 # everything (about 12 minutes on 2 cores)
+    python bench/run.py                 # everything (about 25 minutes on 2 cores)
     python bench/run.py pipeline crawl
     python bench/run.py --quick
 """
@@ -16,7 +17,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = {"pipeline": "bench_pipeline.py", "crawl": "bench_crawl.py", "scaling": "bench_scaling.py",
-           "store": "bench_store.py", "peers": "bench_peers.py"}
+           "store": "bench_store.py", "peers": "bench_peers.py", "rematch": "bench_rematch.py",
+           "frontier": "bench_frontier.py"}
 
 
 def main(argv: list[str]) -> int:

@@ -1,8 +1,8 @@
 """The ``dumawatch`` command line: crawl, export, demo (and the service commands built on them).
 
-Exit codes: 0 the command finished (a crawl whose sources failed still finished: they are reported);
+Exit codes: 0 the command finished (a crawl in which some sources failed still finished: they are reported);
 2 a bad configuration or bad arguments (one line on stderr, nothing crawled, nothing overwritten);
-3 another run holds the store's lock.
+3 another run holds the store's lock; 4 a crawl in which every selected source failed (reported as well).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from crawler.tables import print_table
 
 EXIT_CONFIG = 2
 EXIT_LOCKED = 3
+EXIT_ALL_FAILED = 4
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--workers", metavar="N", help="worker processes that clean, date and match the pages "
                                                        "beside the crawl: a number (0: none) or 'auto' "
                                                        "(default: the config's 'workers', else auto)")
+
+    rematch = commands.add_parser("rematch", help="apply the current watchlist to every stored article",
+                                  description="Match every stored article again with the current watchlist "
+                                              "(mentions, names and topics), then rewrite the feeds. Needed "
+                                              "after a change to watchlist.yaml; sends no alerts.")
+    _add_config(rematch)
 
     export = commands.add_parser("export", help="rewrite the CSV feeds from the store without crawling",
                                  description="Rewrite articles.csv, mentions.csv and runs.csv from the store.")
@@ -93,13 +100,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def print_summary(result, out=sys.stdout) -> None:
-    rows = [("source", "pages", "new articles", "mentions", "errors", "not news")]
-    rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors), str(s.not_news))
+    rows = [("source", "pages", "new articles", "mentions", "errors", "too old", "not news")]
+    rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors), str(s.too_old),
+              str(s.not_news))
              for s in result.sources]
     print_table(rows, out, right=range(1, len(rows[0])))
     for source in result.sources:
         for detail in source.error_detail:
             print(f"  {source.source_id}: {detail}", file=out)
+        for limit in source.limit_hit:
+            print(f"  {source.source_id}: limit hit: {limit}", file=out)
+    failed = [s.source_id for s in result.sources if s.status == "failed"]
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=out)
     if result.stopped_early:
         print(f"run stopped early: {result.stopped_early}", file=out)
     print(f"run {result.run_id}: {sum(s.new_articles for s in result.sources)} new articles "
@@ -117,12 +130,15 @@ def cmd_crawl(args) -> int:
     result = run_crawl(config, sources, verbose=args.verbose, workers=workers)
     print_summary(result)
     print(f"feeds: {config.feeds_dir}")
-    return 0
+    for note in result.notes:
+        print(f"dumawatch: {note}", file=sys.stderr)
+    return EXIT_ALL_FAILED if result.all_failed else 0
 
 
 def cmd_export(args) -> int:
     from crawler.feeds import export_feeds
     from crawler.locking import store_lock
+    from crawler.rematch import watchlist_note
     from crawler.store import Store
 
     config = load_config(args.config)
@@ -130,9 +146,24 @@ def cmd_export(args) -> int:
         store = Store(config.state_url)
         try:
             counts = export_feeds(config, store, force=True)
+            note = watchlist_note(config, store)
         finally:
             store.close()
     for name, count in counts.items():
+        print(f"{config.feeds_dir / name}: {count} rows")
+    if note:
+        print(f"dumawatch: {note}", file=sys.stderr)
+    return 0
+
+
+def cmd_rematch(args) -> int:
+    from crawler.rematch import rematch_store
+
+    config = load_config(args.config)
+    result = rematch_store(config)
+    print(f"rematched {result.articles} articles in {result.seconds:.1f} s: {result.changed} changed, "
+          f"mentions {result.mentions_before} → {result.mentions_after}")
+    for name, count in result.feeds.items():
         print(f"{config.feeds_dir / name}: {count} rows")
     return 0
 
@@ -191,7 +222,7 @@ def cmd_status(args) -> int:
     return 0
 
 
-COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "demo": cmd_demo, "sources": cmd_sources,
+COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "rematch": cmd_rematch, "demo": cmd_demo, "sources": cmd_sources,
             "schedule": cmd_schedule, "status": cmd_status}
 
 

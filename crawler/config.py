@@ -20,15 +20,18 @@ from crawler.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config/dumawatch.yaml")
 DEFAULT_MAX_AGE_DAYS = 30
+# safety limits against runaway walks (a pagination that never ends, a sitemap index of thousands): a run that
+# hits one says so in its summary and in runs.csv (limit_hit); max_age_days alone decides how deep a walk goes
+DEFAULT_LIMITS = {"max_listing_pages": 500, "max_child_sitemaps": 100}
 SOURCE_ID = re.compile(r"^[a-z0-9_-]+$")
 
 MAIN_KEYS = {"sources", "watchlist", "state", "feeds", "schedule", "scrapy", "max_age_days", "alerts", "health",
-             "log", "run_timeout", "workers"}
+             "log", "run_timeout", "workers", *DEFAULT_LIMITS}
 MAX_WORKERS = 64  # a worker is a whole interpreter with the parsers and the watchlist: ~100 MB each
 SOURCE_KEYS = {
     "id", "name", "region", "url", "timezone", "feeds", "listing", "sitemaps", "article_pattern", "enabled",
     "schedule", "max_age_days", "title", "date", "body", "encoding", "render", "verify_tls", "allow_domains",
-    "note",
+    "note", *DEFAULT_LIMITS,
 }
 REQUIRED_SOURCE_KEYS = ("id", "name", "url", "timezone")
 
@@ -49,6 +52,8 @@ class Source:
     enabled: bool = True
     schedule: dict | None = None
     max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    max_listing_pages: int = DEFAULT_LIMITS["max_listing_pages"]    # pages of one listing walked at most
+    max_child_sitemaps: int = DEFAULT_LIMITS["max_child_sitemaps"]  # child sitemaps read from one index at most
     title: str | None = None      # CSS or XPath selector for the title, when trafilatura needs help
     date: str | None = None       # CSS or XPath selector for the visible publication date
     body: str | None = None       # CSS or XPath selector for the article body
@@ -155,8 +160,9 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
             raise ConfigError(f"{path}: '{key}' must be a path (a non-empty string)")
 
     default_max_age = _positive_int(path, "max_age_days", data.get("max_age_days", DEFAULT_MAX_AGE_DAYS))
+    limits = {key: _positive_int(path, key, data.get(key, value)) for key, value in DEFAULT_LIMITS.items()}
     sources_path = (base / data["sources"]).resolve()
-    sources = load_sources(sources_path, default_max_age)
+    sources = load_sources(sources_path, default_max_age, limits=limits)
     watchlist_path = (base / data["watchlist"]).resolve()
     watchlist = load_watchlist_file(watchlist_path)
     state_url, state_path = _state_location(path, base, data["state"])
@@ -214,7 +220,8 @@ def load_watchlist_file(path: Path) -> dict:
     return data
 
 
-def load_sources(path: Path, default_max_age: int = DEFAULT_MAX_AGE_DAYS, _seen: tuple = ()) -> list[Source]:
+def load_sources(path: Path, default_max_age: int = DEFAULT_MAX_AGE_DAYS, _seen: tuple = (),
+                 limits: dict | None = None) -> list[Source]:
     """Read a sources file, following ``include:`` (included entries first; same id = override)."""
     if path in _seen:
         raise ConfigError(f"{path}: include loop ({' → '.join(str(p) for p in (*_seen, path))})")
@@ -230,7 +237,7 @@ def load_sources(path: Path, default_max_age: int = DEFAULT_MAX_AGE_DAYS, _seen:
     if not isinstance(includes, list):
         raise ConfigError(f"{path}: 'include' must be a path or a list of paths")
     for included in includes:
-        for source in load_sources((path.parent / str(included)).resolve(), default_max_age, (*_seen, path)):
+        for source in load_sources((path.parent / str(included)).resolve(), default_max_age, (*_seen, path), limits):
             merged[source.id] = _source_as_dict(source)
             origin[source.id] = path
     entries = data.get("sources") or []
@@ -251,14 +258,14 @@ def load_sources(path: Path, default_max_age: int = DEFAULT_MAX_AGE_DAYS, _seen:
             raise ConfigError(f"{path}: {where}: duplicate id '{sid}'")
         ids_here.add(sid)
         merged[sid] = {**merged.get(sid, {}), **entry}
-    return [_make_source(path, sid, entry, default_max_age) for sid, entry in merged.items()]
+    return [_make_source(path, sid, entry, default_max_age, limits or DEFAULT_LIMITS) for sid, entry in merged.items()]
 
 
 def _source_as_dict(source: Source) -> dict:
     return {k: v for k, v in source.__dict__.items() if v is not None}
 
 
-def _make_source(path: Path, sid: str, entry: dict, default_max_age: int) -> Source:
+def _make_source(path: Path, sid: str, entry: dict, default_max_age: int, limits: dict) -> Source:
     where = f"source '{sid}'"
     for key in REQUIRED_SOURCE_KEYS:
         if key not in entry:
@@ -308,11 +315,12 @@ def _make_source(path: Path, sid: str, entry: dict, default_max_age: int) -> Sou
     if schedule is not None:
         schedule = _schedule(path, f"{where}: schedule", schedule).__dict__
     max_age = _positive_int(path, f"{where}: max_age_days", entry.get("max_age_days", default_max_age))
+    own_limits = {key: _positive_int(path, f"{where}: {key}", entry.get(key, value)) for key, value in limits.items()}
     return Source(
         id=sid, name=entry["name"].strip(), url=entry["url"], timezone=entry["timezone"],
         region=(entry.get("region") or "").strip(), feeds=lists["feeds"], listing=lists["listing"],
         sitemaps=lists["sitemaps"], article_pattern=pattern, enabled=entry.get("enabled", True),
-        schedule=schedule, max_age_days=max_age, title=entry.get("title"), date=entry.get("date"),
+        schedule=schedule, max_age_days=max_age, **own_limits, title=entry.get("title"), date=entry.get("date"),
         body=entry.get("body"), encoding=entry.get("encoding"), render=entry.get("render"),
         verify_tls=entry.get("verify_tls", True), allow_domains=lists["allow_domains"],
     )

@@ -13,7 +13,8 @@ The placeholder ``{{base}}`` inside a served file is replaced by the site's base
 Every request is appended to ``server.requests`` (method, path with query, status) so tests can
 prove what a crawl fetched. Files are served with an ``ETag`` and a ``Last-Modified`` header and
 conditional requests get ``304 Not Modified``, as on a well-configured real server; a site can turn
-that off with ``conditional: false`` in its ``site.yaml``.
+that off with ``conditional: false`` in its ``site.yaml``. ``delays`` (URL → seconds) makes some answers
+slow, so a test can decide which of a site's pages a crawl reads first.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +61,7 @@ class SiteServer:
         self.routes = {str(k): str(v) for k, v in (config.get("routes") or {}).items()}
         self.headers = {str(k): str(v) for k, v in (config.get("headers") or {}).items()}
         self.conditional = bool(config.get("conditional", True))
+        self.delays = {str(k): float(v) for k, v in (config.get("delays") or {}).items()}
         self._httpd = ThreadingHTTPServer((self.host, self.port), _make_handler(self))
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
@@ -99,6 +102,8 @@ def _make_handler(site: SiteServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if self.path in site.delays:
+                time.sleep(site.delays[self.path])
             file = site.resolve(self.path)
             if file is None:
                 self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html")

@@ -30,7 +30,7 @@ ARTICLE_COLUMNS = ["published_at", "source_id", "source_name", "region", "title"
 MENTION_COLUMNS = ["published_at", "source_id", "source_name", "region", "title", "url", "kind", "watch",
                    "matched", "snippet"]
 RUN_COLUMNS = ["run_id", "source_id", "started", "finished", "status", "pages", "new_articles", "new_mentions",
-               "errors", "error_detail", "duration", "not_news"]
+               "errors", "error_detail", "duration", "too_old", "limit_hit", "not_news"]
 
 
 @contextmanager

@@ -89,6 +89,10 @@ class HotPath:
     def is_known(self, url_key: str) -> bool:
         return bool(self._rows("SELECT 1 AS known FROM seen_urls WHERE url_key = ?", [url_key]))
 
+    def seen_at(self, url_key: str) -> str | None:
+        rows = self._rows("SELECT seen_at FROM seen_urls WHERE url_key = ?", [url_key])
+        return rows[0]["seen_at"] if rows else None
+
     def article_by_any_key(self, url_keys: list[str]) -> dict | None:
         rows = self._rows(f"SELECT a.id, a.url FROM articles a JOIN seen_urls s ON s.article_id = a.id "
                           f"WHERE s.url_key IN ({_marks(len(url_keys))}) LIMIT 1", url_keys)

@@ -33,6 +33,8 @@ class SourceResult:
     errors: int = 0
     empty_pages: int = 0
     known_skipped: int = 0
+    too_old: int = 0                      # entries seen but not fetched: older than max_age_days
+    limit_hit: list[str] = field(default_factory=list)   # safety limits hit (max_listing_pages…)
     not_news: int = 0            # pages fetched as articles that said they were not news (article_evidence)
     error_detail: list[str] = field(default_factory=list)
     channels: dict = field(default_factory=dict)
@@ -53,6 +55,12 @@ class RunResult:
     sources: list[SourceResult]
     feeds: dict[str, int]
     stopped_early: str = ""
+    notes: list[str] = field(default_factory=list)   # one-line notices for the user (e.g. the watchlist changed)
+
+    @property
+    def all_failed(self) -> bool:
+        """Every selected source failed (the crawl exits 4)."""
+        return bool(self.sources) and all(source.status == "failed" for source in self.sources)
 
     @property
     def duration(self) -> float:
@@ -89,6 +97,9 @@ def run_crawl(config: Config, sources: list[Source], verbose: bool = False, work
 
 
 def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: bool, workers: int) -> RunResult:
+    from crawler.rematch import watchlist_note
+
+    note = watchlist_note(config, store)  # before the crawl: an empty store takes the current watchlist
     run_id = uuid.uuid4().hex[:12]
     started = datetime.now(UTC)
     clock = time.monotonic()
@@ -126,7 +137,9 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
             source_id=source.id, name=source.name, pages=pages.get(source.id, 0),
             new_articles=counters.get("new_articles", 0), new_mentions=counters.get("new_mentions", 0),
             errors=counters.get("errors", 0), empty_pages=counters.get("empty_pages", 0),
-            known_skipped=counters.get("known_skipped", 0), not_news=counters.get("not_news", 0),
+            known_skipped=counters.get("known_skipped", 0), too_old=counters.get("too_old", 0),
+            limit_hit=list(spider.limits_hit.get(source.id, [])) if spider else [],
+            not_news=counters.get("not_news", 0),
             error_detail=list(spider.error_details.get(source.id, [])) if spider else [],
             channels=dict(spider.channels.get(source.id, {})) if spider else {},
             sample_url=spider.samples.get(source.id, "") if spider else "",
@@ -140,10 +153,10 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
             "finished": finished.isoformat(timespec="seconds"), "status": status, "pages": result.pages,
             "new_articles": result.new_articles, "new_mentions": result.new_mentions, "errors": result.errors,
             "error_detail": " | ".join(result.error_detail), "empty_pages": result.empty_pages,
+            "duration": round(duration, 3), "too_old": result.too_old, "limit_hit": " | ".join(result.limit_hit),
             "not_news": result.not_news,
-            "duration": round(duration, 3),
         })
     feeds = export_feeds(config, store)
     reason = stop_reason[0] if stop_reason and stop_reason[0] != "finished" else ""
     return RunResult(run_id=run_id, started=started, finished=finished, sources=results, feeds=feeds,
-                     stopped_early=reason)
+                     stopped_early=reason, notes=[note] if note else [])

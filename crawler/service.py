@@ -38,6 +38,7 @@ from crawler.errors import LockedError
 log = logging.getLogger("dumawatch.service")
 
 EXIT_LOCKED = 3
+EXIT_ALL_FAILED = 4         # the crawl ran, and every one of its sources failed (recorded in runs as usual)
 KILL_GRACE = 30.0           # seconds between SIGTERM and SIGKILL
 MISFIRE_GRACE = 600         # a slot missed by less than this (system busy or asleep) still runs, once
 
@@ -144,10 +145,12 @@ class CrawlService:
             log.warning("run skipped: job '%s': the store is locked by another run (%s); next slot retries",
                         job.name, tail.splitlines()[-1] if tail else "exit 3")
             return "skipped"
-        if returncode != 0 and not timed_out:
+        if returncode == EXIT_ALL_FAILED and not timed_out:
+            log.warning("run of job '%s': every source failed (see the lines below)", job.name)
+        elif returncode != 0 and not timed_out:
             log.error("crawl process of job '%s' exited %s: %s", job.name, returncode, tail[-500:])
         outcome = "timeout" if timed_out else "stopped" if self.stopping.is_set() and returncode else \
-            "ok" if returncode == 0 else f"crashed (exit {returncode})"
+            "ok" if returncode == 0 else "failed" if returncode == EXIT_ALL_FAILED else f"crashed (exit {returncode})"
         self._after_run(job, spawned, outcome, duration, returncode)
         return outcome
 
@@ -163,9 +166,11 @@ class CrawlService:
                 rows = self._record_outcome(store, job, spawned, rows, outcome)
             for row in rows:
                 log.info("source %s: run %s, %s, pages %d, new articles %d, mentions %d, errors %d, "
-                         "empty pages %d, %.1f s%s", row["source_id"], row["run_id"], row["status"], row["pages"],
-                         row["new_articles"], row["new_mentions"], row["errors"], row["empty_pages"],
-                         row["duration"], f" ({row['error_detail'][:300]})" if row["error_detail"] else "")
+                         "empty pages %d, too old %d, %.1f s%s%s", row["source_id"], row["run_id"], row["status"],
+                         row["pages"], row["new_articles"], row["new_mentions"], row["errors"], row["empty_pages"],
+                         row.get("too_old") or 0, row["duration"],
+                         f" ({row['error_detail'][:300]})" if row["error_detail"] else "",
+                         f" (limit hit: {row['limit_hit'][:300]})" if row.get("limit_hit") else "")
             log.info("run end: job '%s': %s (exit %s) in %.1f s, %d new articles, %d mentions", job.name, outcome,
                      returncode, duration, sum(r["new_articles"] for r in rows), sum(r["new_mentions"] for r in rows))
             new_flags: dict[str, list[str]] = {}
@@ -179,6 +184,11 @@ class CrawlService:
                     if appeared:
                         new_flags[sid] = appeared
             alert_run(self.config, store, rows, new_flags)
+            from crawler.rematch import watchlist_note
+
+            note = watchlist_note(self.config, store)
+            if note:
+                log.warning("watchlist: %s", note)
         finally:
             store.close()
 

@@ -188,7 +188,8 @@ class SourceCheckSpider(DumaSpider):
                 continue
             yield output
 
-    def _article_request(self, url: str, source: Source, hints: list[str], channel: str):
+    def _article_request(self, url: str, source: Source, hints: list[str], channel: str, tally=None,
+                         hints_are_dates: bool = True):
         """Count the article URL for its channel; request it only when it is the source's first."""
         key = url_key(url)
         self.found[source.id][channel].add(key)
@@ -196,9 +197,9 @@ class SourceCheckSpider(DumaSpider):
         if source.id in self.samples:
             return None
         self.samples[source.id] = url
-        self.requested_keys.add(key)
+        self.queued_keys.add(key)
         return self._request(url, source, self.parse_article, kind="article",
-                             meta={"date_hints": hints, "url_key": key})
+                             meta={"date_hints": hints if hints_are_dates else [], "url_key": key})
 
     def parse_article(self, response: Response):
         source = self._source(response)

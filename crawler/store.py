@@ -112,7 +112,27 @@ runs = Table(
     Column("error_detail", Text, nullable=False, default=""),
     Column("empty_pages", Integer, nullable=False, default=0),
     Column("duration", Float, nullable=False, default=0.0),
-    Column("not_news", Integer, nullable=False, default=0),   # pages the article evidence turned down
+    Column("too_old", Integer, nullable=False, default=0),     # entries seen but older than max_age_days
+    Column("limit_hit", Text, nullable=False, default=""),     # safety limits the run hit (max_listing_pages…)
+    Column("not_news", Integer, nullable=False, default=0),    # pages the article evidence turned down
+)
+RUN_COLUMNS_ADDED = {"too_old": "INTEGER NOT NULL DEFAULT 0", "limit_hit": "TEXT NOT NULL DEFAULT ''",
+                     "not_news": "INTEGER NOT NULL DEFAULT 0"}
+
+walks = Table(  # the crawl frontier: how the last walk of each listing ended (crawler/frontier.py)
+    "walks", metadata,
+    Column("walk_key", Text, primary_key=True),   # source id + the listing without its page number
+    Column("source_id", String, nullable=False, index=True),
+    Column("start_url", Text, nullable=False),
+    Column("state", String, nullable=False),      # walking (unfinished), horizon, end, caught_up, limit
+    Column("pages", Integer, nullable=False, default=0),
+    Column("updated", String, nullable=False),
+)
+
+store_state = Table(  # small facts about the store as a whole, e.g. the watchlist its articles were matched with
+    "store_state", metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 url_templates = Table(  # per source: how often each article-URL template led to news or not (url_templates.py)
@@ -154,7 +174,7 @@ class Store:
         for index in shingle_anchors.indexes:  # stores made before the index existed get it now (once)
             index.create(self.engine, checkfirst=True)
         self._add_sketch_column()
-        self._add_not_news_column()
+        self._add_run_columns()
         self._backfill_anchor_counts()
         self.hot = HotPath(self.engine, COMMON_ANCHOR)
 
@@ -164,11 +184,13 @@ class Store:
             with self.engine.begin() as conn:
                 conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN sketch TEXT NOT NULL DEFAULT ''")
 
-    def _add_not_news_column(self) -> None:
-        """Stores made before ``runs.not_news`` existed get the column now (0 for their old runs)."""
-        if "not_news" not in {column["name"] for column in inspect(self.engine).get_columns("runs")}:
-            with self.engine.begin() as conn:
-                conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN not_news INTEGER NOT NULL DEFAULT 0")
+    def _add_run_columns(self) -> None:
+        """Stores made before ``runs.too_old`` and ``runs.limit_hit`` existed get the columns now."""
+        present = {column["name"] for column in inspect(self.engine).get_columns("runs")}
+        with self.engine.begin() as conn:
+            for name, ddl in RUN_COLUMNS_ADDED.items():
+                if name not in present:
+                    conn.exec_driver_sql(f"ALTER TABLE runs ADD COLUMN {name} {ddl}")
 
     def _backfill_anchor_counts(self) -> None:
         """Stores made before ``anchor_counts`` existed get their counts now (once)."""
@@ -192,6 +214,10 @@ class Store:
     # -- URLs and articles: the crawl's hot path (crawler/hotpath.py) -------------------------------------
     def is_known(self, url_key: str) -> bool:
         return self.hot.is_known(url_key)
+
+    def seen_at(self, url_key: str) -> str | None:
+        """When the store first saw ``url_key`` (ISO 8601 UTC, seconds), or None: it does not know it."""
+        return self.hot.seen_at(url_key)
 
     def mark_seen(self, url_keys: Iterable[str], source_id: str, article_id: int | None = None) -> None:
         self.hot.mark_seen(url_keys, source_id, article_id, utcnow_iso())
@@ -311,6 +337,22 @@ class Store:
                 if not updated.rowcount:
                     conn.execute(url_templates.insert().values(source_id=source_id, template=template, news=news,
                                                                not_news=not_news, updated=now))
+
+    # -- small facts about the store -----------------------------------------------------------------------
+    def state_value(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(store_state.c.value).where(store_state.c.key == key)).scalar()
+
+    def set_state_value(self, key: str, value: str) -> None:
+        self.hot.flush()
+        with self.engine.begin() as conn:
+            conn.execute(store_state.delete().where(store_state.c.key == key))
+            conn.execute(store_state.insert().values(key=key, value=value))
+
+    def article_count(self) -> int:
+        self.hot.flush()
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(articles)).scalar() or 0
 
     # -- runs ---------------------------------------------------------------------------------------------
     def record_run(self, row: dict) -> None:

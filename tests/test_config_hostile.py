@@ -153,7 +153,7 @@ def test_empty_watchlist_is_valid(tmp_path, text):
     config = prepare(tmp_path)
     (tmp_path / "watchlist.yaml").write_text(text, encoding="utf-8")
     result = run_cli("crawl", "--config", config, timeout=90)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 4, result.stderr  # no config error; the only source is unreachable: all failed
     assert "Traceback" not in result.stderr
     runs = (tmp_path / "feeds" / "runs.csv").read_text(encoding="utf-8-sig")
     assert "volgoduma" in runs  # the (unreachable) source was tried and reported

@@ -3,22 +3,25 @@
 For every enabled source it reads, in parallel: the configured ``feeds``, ``listing`` and ``sitemaps``;
 the home page (its ``<link rel="alternate">`` feeds and its menu links to the news section);
 ``robots.txt`` ``Sitemap:`` lines (else ``/sitemap.xml``). Listings are followed page by page until a
-page brings nothing new, or nothing younger than the source's ``max_age_days``. An article URL that
-the store already knows is never requested again. Every request carries its ``source_id``, so the
-spider keeps per-source counters (pages, articles, errors) for the run summary.
+page brings nothing stored before this run, or nothing younger than the source's ``max_age_days``; a walk
+an earlier run left unfinished goes on to the horizon or the listing's end (see ``crawler/frontier.py``).
+An article URL that the store already knows is never requested again, and no page twice in a run. Every
+request carries its ``source_id``, so the spider keeps per-source counters (pages, articles, errors,
+``too_old``, limits hit) for the run summary.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.task import LoopingCall
+from w3lib.url import canonicalize_url
 
 from crawler.config import Source
 from crawler.content import binary_kind, decode_page, sanitize_markup
@@ -34,6 +37,7 @@ from crawler.discovery import (
     parse_html,
 )
 from crawler.failures import describe_failure
+from crawler.frontier import Frontier, PageTally
 from crawler.hotpath import GROUP_SECONDS
 from crawler.items import ArticleItem
 from crawler.listing_blocks import headline_blocks, in_chrome
@@ -46,11 +50,18 @@ from pipelines.russian_dates import parse_russian_date
 from pipelines.urlkeys import url_key
 
 FEED_GUESSES = ("/rss/", "/feed/", "/rss.xml")
-MAX_LISTING_PAGES = 30
 MAX_LISTINGS_FROM_MENU = 3
-MAX_CHILD_SITEMAPS = 20
 HTML_TYPES = (b"text/html", b"application/xhtml")
 MAX_ERROR_DETAILS = 50  # per source and run, in the summary and runs.csv; the count keeps counting
+
+
+def listing_page_key(url: str) -> str:
+    """One key per listing page: ``/news`` and ``/news/`` are one page, ``/news?page=1`` another (all parameters
+    count, unlike an article's URL key: ``?from=20`` is a page here, a tracking parameter there)."""
+    parts = urlsplit(canonicalize_url(url, keep_fragments=False))
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{host}{port}{parts.path.rstrip('/') or '/'}?{parts.query}"
 
 
 class DumaSpider(scrapy.Spider):
@@ -65,8 +76,13 @@ class DumaSpider(scrapy.Spider):
         self.error_details: dict[str, list[str]] = defaultdict(list)
         self.channels: dict[str, Counter] = defaultdict(Counter)   # article URLs found per discovery channel
         self.samples: dict[str, str] = {}                            # first article URL found per source
-        self.requested_keys: set[str] = set()
+        self.queued_keys: set[str] = set()      # article URL keys requested in this run (by any channel)
+        self.settled_keys: set[str] = set()     # article URL keys found known or too old in this run
+        self.listing_pages: set[str] = set()    # listing pages requested in this run (listing and page number)
+        self.limits_hit: dict[str, list[str]] = defaultdict(list)
         self.started_at = datetime.now(UTC)
+        self.started_iso = self.started_at.isoformat(timespec="seconds")  # as the store writes seen_at
+        self.frontier = Frontier(store, list(self.sources))
         # ETag/Last-Modified of feeds and sitemaps, kept until the run has finished: a run that stops early
         # (killed, timed out, shut down) must not leave a validator behind whose 304 would hide the entries
         # it never got to fetch
@@ -95,6 +111,12 @@ class DumaSpider(scrapy.Spider):
         if len(self.error_details[source_id]) < MAX_ERROR_DETAILS:
             self.error_details[source_id].append(message)
 
+    def note_limit(self, source_id: str, message: str) -> None:
+        """A safety limit was hit: the summary and runs.csv (limit_hit) say so."""
+        if message not in self.limits_hit[source_id]:
+            self.limits_hit[source_id].append(message)
+        self.logger.warning("%s: %s", source_id, message)
+
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -102,6 +124,7 @@ class DumaSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider.on_item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(spider.on_stored, signal=signals.item_scraped)
         return spider
 
     def on_item_scraped(self, item, response=None, spider=None) -> None:
@@ -168,8 +191,9 @@ class DumaSpider(scrapy.Spider):
         for url in source.feeds:
             yield self._request(url, source, self.parse_feed, kind="feed", conditional=True, priority=10)
         for url in source.listing:
-            yield self._request(url, source, self.parse_listing, kind="listing", priority=10,
-                                meta={"page_no": 1})
+            request = self._listing_request(url, source)
+            if request is not None:
+                yield request
         for url in source.sitemaps:
             yield self._request(url, source, self.parse_sitemap, kind="sitemap", conditional=True)
         yield self._request(source.url, source, self.parse_home, kind="home", priority=20,
@@ -231,6 +255,7 @@ class DumaSpider(scrapy.Spider):
         if reason == "finished":
             for url, (etag, last_modified) in self.new_validators.items():
                 self.store.save_validators(url, etag, last_modified)
+            self.frontier.save()  # a run stopped early leaves its walks unfinished: the next run completes them
 
     # -- discovery ------------------------------------------------------------------------------------------
     def parse_robots(self, response: Response):
@@ -268,7 +293,9 @@ class DumaSpider(scrapy.Spider):
                 listings.extend(url for url in block.more if url not in listings and on_site(url, source.host)
                                 and not looks_like_article(url, source.article_pattern))
         for url in listings[:MAX_LISTINGS_FROM_MENU]:
-            yield self._request(url, source, self.parse_listing, kind="listing", priority=10, meta={"page_no": 1})
+            request = self._listing_request(url, source)
+            if request is not None:
+                yield request
         if not configured and not feeds and not listings:
             for path in FEED_GUESSES:
                 yield self._request(urljoin(source.url, path), source, self.parse_feed, kind="feed",
@@ -276,11 +303,20 @@ class DumaSpider(scrapy.Spider):
         # the home page's own news block
         yield from self._article_requests(root, response, source, channel="listing")
 
+    def _listing_request(self, url: str, source: Source, page_no: int = 1, walk: str | None = None,
+                         priority: int = 10) -> scrapy.Request | None:
+        """A request for one page of a listing, or None when this run has requested that page already."""
+        page = listing_page_key(url)
+        if page in self.listing_pages:
+            return None
+        self.listing_pages.add(page)
+        return self._request(url, source, self.parse_listing, kind="listing", priority=priority,
+                             meta={"page_no": page_no, "walk_url": walk or url})
+
     def parse_listing(self, response: Response):
         source = self._source(response)
         response = self._text_response(response, source)
         if response is None:
-            return
             return
         if looks_like_feed(response.body):
             yield from self.parse_feed(response)
@@ -289,16 +325,23 @@ class DumaSpider(scrapy.Spider):
         if root is None:
             self.report_error(source.id, f"listing {response.url} cannot be parsed")
             return
-        fresh = 0
-        for request in self._article_requests(root, response, source, channel="listing", min_items=2):
-            fresh += 1
-            yield request
         page_no = response.meta.get("page_no", 1)
-        if fresh == 0 or page_no >= MAX_LISTING_PAGES:
-            return  # all entries known (or too old): the pagination stops here
-        for url in next_page_links(root, response.url):
-            yield self._request(url, source, self.parse_listing, kind="listing", priority=5,
-                                meta={"page_no": page_no + 1})
+        walk = self.frontier.walk(source.id, response.meta.get("walk_url") or response.url)
+        tally = PageTally(walk=walk, page_no=page_no)
+        yield from self._article_requests(root, response, source, channel="listing", min_items=2, tally=tally)
+        following = next_page_links(root, response.url)
+        outcome = self.frontier.next_step(walk, tally, bool(following), page_no, source.max_listing_pages)
+        if outcome == "limit":
+            self.note_limit(source.id, f"max_listing_pages ({source.max_listing_pages}) reached on "
+                                       f"{walk.start_url}")
+        if outcome:
+            return  # nothing new, nothing young enough, the listing's end, or the limit: the pagination stops
+        # undated rows: the next page waits for the articles queued before it, whose dates tell the horizon
+        priority = -1 if tally.undated else 5
+        for url in following:
+            request = self._listing_request(url, source, page_no + 1, walk.start_url, priority=priority)
+            if request is not None:
+                yield request
 
     def parse_feed(self, response: Response):
         source = self._source(response)
@@ -335,7 +378,10 @@ class DumaSpider(scrapy.Spider):
             children = [(loc, lastmod) for loc, lastmod in entries if on_site(loc, source.host)
                         and not self._too_old(lastmod, source)]
             children.sort(key=lambda entry: entry[1] or "", reverse=True)
-            for loc, _ in children[:MAX_CHILD_SITEMAPS]:
+            if len(children) > source.max_child_sitemaps:
+                self.note_limit(source.id, f"max_child_sitemaps ({source.max_child_sitemaps}) reached in "
+                                           f"{response.url} ({len(children)} child sitemaps)")
+            for loc, _ in children[:source.max_child_sitemaps]:
                 yield self._request(loc, source, self.parse_sitemap, kind="sitemap", conditional=True,
                                     optional=response.meta.get("optional", False))
             return
@@ -343,9 +389,8 @@ class DumaSpider(scrapy.Spider):
             if not on_site(loc, source.host, source.allow_domains) or not looks_like_article(loc,
                                                                                              source.article_pattern):
                 continue
-            if self._too_old(lastmod, source):
-                continue
-            request = self._article_request(loc, source, [], channel="sitemap")
+            request = self._article_request(loc, source, [lastmod] if lastmod else [], channel="sitemap",
+                                            hints_are_dates=False)
             if request is not None:
                 request.meta["listed"] = bool(lastmod)
                 yield request
@@ -363,7 +408,8 @@ class DumaSpider(scrapy.Spider):
         day = value.date() if isinstance(value, datetime) else value
         return isinstance(day, date) and day < datetime.now(source.tz).date() - timedelta(days=source.max_age_days)
 
-    def _article_requests(self, root, response: Response, source: Source, channel: str, min_items: int = 3):
+    def _article_requests(self, root, response: Response, source: Source, channel: str, min_items: int = 3,
+                          tally: PageTally | None = None):
         """Requests for the page's article links: by the source's ``article_pattern`` when it has one, else
         the links of the page's listing blocks (whatever their URL shape) and the links outside them that the
         source's learned templates, the blocks' own templates or (on a page without blocks) the URL shape
@@ -379,7 +425,7 @@ class DumaSpider(scrapy.Spider):
                 continue
             seen_here.add(url)
             hint = date_beside(anchor)
-            request = self._article_request(url, source, [hint] if hint else [], channel=channel)
+            request = self._article_request(url, source, [hint] if hint else [], channel=channel, tally=tally)
             if request is not None:
                 request.meta["listed"] = listed
                 yield request
@@ -411,22 +457,63 @@ class DumaSpider(scrapy.Spider):
 
         return decide
 
-    def _article_request(self, url: str, source: Source, hints: list[str], channel: str):
-        """A request for the article at ``url``, or None when it is known, requested already, or too old."""
+    def _article_request(self, url: str, source: Source, hints: list[str], channel: str,
+                         tally: PageTally | None = None, hints_are_dates: bool = True):
+        """A request for the article at ``url``, or None when it is known, requested already, or too old.
+
+        ``tally`` (a listing page's) counts the entry: *known* only when the store held it before this run,
+        *new* when it is requested now or was queued or stored by another channel of this run, else *too old*.
+        ``hints`` are the raw dates beside the entry (passed on to the dates pipeline when ``hints_are_dates``;
+        a sitemap's ``lastmod`` only decides the horizon).
+        """
         key = url_key(url)
-        if key in self.requested_keys:
+        if tally is not None:
+            tally.keys.append(key)
+        if key in self.queued_keys:
+            if tally is not None:
+                tally.new += 1
             return None
-        self.requested_keys.add(key)
-        if self.store.is_known(key):
-            self.count(source.id, "known_skipped")
+        seen = self.store.seen_at(key)
+        if seen is not None:
+            before_run = seen < self.started_iso  # stored in this run's first second: new, to be safe
+            if tally is not None:
+                if before_run:
+                    tally.known += 1
+                else:
+                    tally.new += 1
+            if key not in self.settled_keys:
+                self.settled_keys.add(key)
+                self.count(source.id, "known_skipped")
             return None
         if any(self._too_old(hint, source) for hint in hints):
-            self.count(source.id, "too_old_skipped")
+            if tally is not None:
+                tally.too_old += 1
+            if key not in self.settled_keys:
+                self.settled_keys.add(key)
+                self.count(source.id, "too_old")
             return None
+        meta = {"date_hints": hints if hints_are_dates else [], "url_key": key}
+        if tally is not None:
+            tally.new += 1
+            if not hints and tally.walk is not None:
+                tally.undated += 1
+                meta["walk_page"] = (tally.walk.key, tally.page_no)  # its date goes back to the walk (on_stored)
+        self.queued_keys.add(key)
         self.channels[source.id][channel] += 1
         self.samples.setdefault(source.id, url)
-        return self._request(url, source, self.parse_article, kind="article", priority=0,
-                             meta={"date_hints": hints, "url_key": key})
+        return self._request(url, source, self.parse_article, kind="article", priority=0, meta=meta)
+
+    def on_stored(self, item, response=None, spider=None) -> None:
+        """An article reached the store: when an undated listing row led to it, tell its walk how old it is."""
+        walk_page = response.meta.get("walk_page") if response is not None else None
+        published = (item.get("published_at") or "")[:10]
+        if not walk_page or not published:
+            return
+        walk = self.frontier.walks.get(walk_page[0])
+        source = self.sources.get(item.get("source_id"))
+        if walk is None or source is None:
+            return
+        walk.fetched_old.setdefault(walk_page[1], []).append(self._too_old(published, source))
 
     def parse_article(self, response: Response):
         source = self._source(response)
@@ -445,6 +532,8 @@ class DumaSpider(scrapy.Spider):
             return
         html = sanitize_markup(text_response.text)  # no NULs, nesting capped (see crawler/content.py)
         redirects = response.meta.get("redirect_urls") or []
+        seen_keys = list(dict.fromkeys([response.meta["url_key"], *map(url_key, redirects), url_key(response.url)]))
+        self.queued_keys.update(seen_keys)  # stored by this run: new for any listing that links them too
         yield ArticleItem(
             source_id=source.id,
             url=response.url,
@@ -453,7 +542,6 @@ class DumaSpider(scrapy.Spider):
             timezone=source.timezone,
             date_hints=[h for h in response.meta.get("date_hints") or [] if h],
             listed=bool(response.meta.get("listed")),
-            seen_keys=list(dict.fromkeys([response.meta["url_key"], *map(url_key, redirects),
-                                          url_key(response.url)])),
+            seen_keys=seen_keys,
         )
 
