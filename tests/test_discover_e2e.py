@@ -166,8 +166,10 @@ def test_an_old_store_gets_the_not_news_column_and_the_templates_table(tmp_path)
     path = tmp_path / "state.sqlite3"
     Store(f"sqlite:///{path}").close()
     db = sqlite3.connect(path)  # as written before the column and the table existed
-    db.execute("ALTER TABLE runs DROP COLUMN not_news")
-    db.execute("DROP TABLE url_templates")
+    for column in ("not_news", "too_old", "limit_hit"):  # the run columns of this release
+        db.execute(f"ALTER TABLE runs DROP COLUMN {column}")
+    for table in ("url_templates", "walks", "store_state"):
+        db.execute(f"DROP TABLE {table}")
     db.execute("INSERT INTO runs (run_id, source_id, started, finished, status, pages, new_articles, new_mentions, "
                "errors, error_detail, empty_pages, duration) VALUES ('old', 'x', '2026-11-01T00:00:00+00:00', "
                "'2026-11-01T00:01:00+00:00', 'ok', 3, 1, 0, 0, '', 0, 60.0)")
