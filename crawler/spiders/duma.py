@@ -68,6 +68,8 @@ class DumaSpider(scrapy.Spider):
         # it never got to fetch
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
         self.group_commits: LoopingCall | None = None   # commits the store's open group of writes (on_opened)
+        self.store_failures = 0   # articles the store could not write: the run's validators are not saved
+        store.hot.on_group_lost = self.on_group_lost
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
     def count(self, source_id: str, name: str, n: int = 1) -> None:
@@ -83,6 +85,19 @@ class DumaSpider(scrapy.Spider):
         """A detail for the summary and runs.csv that is not counted as an error (e.g. a page without text)."""
         if len(self.error_details[source_id]) < MAX_ERROR_DETAILS:
             self.error_details[source_id].append(message)
+
+    def store_failed(self, source_id: str, message: str) -> None:
+        """An article that could not be stored: an error of its source, and no validator saved this run."""
+        self.store_failures += 1
+        self.report_error(source_id, message)
+
+    def on_group_lost(self, lost: list[tuple[str, str, int]], exc: Exception) -> None:
+        """The store's commit of a group failed: its articles were counted as new, they are errors now."""
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        for source_id, url, mentions in lost:
+            self.count(source_id, "new_articles", -1)
+            self.count(source_id, "new_mentions", -mentions)
+            self.store_failed(source_id, f"{url} was not stored: {reason}")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -191,7 +206,7 @@ class DumaSpider(scrapy.Spider):
         if self.group_commits is not None and self.group_commits.running:
             self.group_commits.stop()
         self.store.flush()
-        if reason == "finished":
+        if reason == "finished" and not self.store_failures:
             for url, (etag, last_modified) in self.new_validators.items():
                 self.store.save_validators(url, etag, last_modified)
 
