@@ -28,7 +28,7 @@ def crawl_on_workers(config: Config, sources: list[Source], stopping: threading.
     Outcomes: ``ok``; ``timeout`` (not all back by ``deadline``); ``stopped`` (the service is stopping: the
     tasks go on on their workers and record their own rows); ``crashed (exit N)`` when a crawl failed.
     """
-    configure(config.broker, config.service.run_timeout)
+    configure(config.broker, config.service.run_timeout, config.state_url)
     from crawler.distributed.tasks import crawl
 
     pending = {}
