@@ -279,6 +279,26 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(runs.insert().values(**row))
 
+    def interrupted(self, source_ids: Iterable[str]) -> set[str]:
+        """The sources whose last crawl stopped before recording its run (killed, crashed, its host died).
+
+        Such a crawl stored articles after the source's last recorded run had finished: the pages beyond them
+        in its listings may never have been fetched, so the next crawl must not stop at the first listing page
+        with nothing new (see crawler/spiders/duma.py).
+        """
+        found = set()
+        with self.engine.connect() as conn:
+            for sid in source_ids:
+                last_article = conn.execute(select(func.max(articles.c.first_seen))
+                                            .where(articles.c.source_id == sid)).scalar()
+                if last_article is None:
+                    continue
+                last_run = conn.execute(select(func.max(runs.c.finished)).where(
+                    runs.c.source_id == sid, runs.c.finished != "")).scalar()
+                if last_run is None or last_article > last_run:
+                    found.add(sid)
+        return found
+
     def iter_runs(self) -> Iterator[dict]:
         with self.engine.connect() as conn:
             for row in conn.execute(select(runs).order_by(runs.c.started.desc(), runs.c.id.desc())).mappings():

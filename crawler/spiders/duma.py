@@ -3,7 +3,8 @@
 For every enabled source it reads, in parallel: the configured ``feeds``, ``listing`` and ``sitemaps``;
 the home page (its ``<link rel="alternate">`` feeds and its menu links to the news section);
 ``robots.txt`` ``Sitemap:`` lines (else ``/sitemap.xml``). Listings are followed page by page until a
-page brings nothing new, or nothing younger than the source's ``max_age_days``. An article URL that
+page brings nothing new, or nothing younger than the source's ``max_age_days`` (after a crawl of the source
+that was cut short, past pages with nothing new too, up to ``MAX_LISTING_PAGES``). An article URL that
 the store already knows is never requested again. Every request carries its ``source_id``, so the
 spider keeps per-source counters (pages, articles, errors) for the run summary.
 """
@@ -69,6 +70,8 @@ class DumaSpider(scrapy.Spider):
         self.new_validators: dict[str, tuple[str | None, str | None]] = {}
         self.group_commits: LoopingCall | None = None   # commits the store's open group of writes (on_opened)
         self.store_failures = 0   # articles the store could not write: the run's validators are not saved
+        # sources whose last crawl was interrupted: their listings are followed past known pages this time
+        self.resuming = store.interrupted(self.sources)
         store.hot.on_group_lost = self.on_group_lost
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
@@ -268,8 +271,8 @@ class DumaSpider(scrapy.Spider):
             fresh += 1
             yield request
         page_no = response.meta.get("page_no", 1)
-        if fresh == 0 or page_no >= MAX_LISTING_PAGES:
-            return  # all entries known (or too old): the pagination stops here
+        if (fresh == 0 and source.id not in self.resuming) or page_no >= MAX_LISTING_PAGES:
+            return  # all entries known (or too old): the pagination stops here, unless the last crawl was cut short
         for url in next_page_links(root, response.url):
             yield self._request(url, source, self.parse_listing, kind="listing", priority=5,
                                 meta={"page_no": page_no + 1})
