@@ -149,7 +149,7 @@ class Store:
 
         Read-only commands pass ``migrate=False``: they never change the schema (see :meth:`has_schema`).
         """
-        if url.startswith("sqlite:///") and migrate:
+        if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, connect_args=_connect_args(url))
         if self.engine.dialect.name == "sqlite":

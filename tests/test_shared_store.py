@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections import Counter
 
 import pytest
@@ -114,3 +115,47 @@ def test_status_never_touches_the_schema_and_a_write_command_creates_it(tmp_path
     assert query(database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
     run_cli("export", "--config", config, check=True)
     assert query(database, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+
+
+def _item(url: str, source: str, text: str) -> dict:
+    return {"url_key": url.removeprefix("http://"), "url": url, "source_id": source, "title": "Заседание комитета",
+            "text": text, "published_at": "2026-11-20", "content_hash": f"h-{url}", "sketch": []}
+
+
+def test_a_write_that_loses_a_deadlock_is_retried_and_the_article_is_stored(database):
+    """A real deadlock: another session holds the row this article re-roots and waits for a URL key of the
+    crawl's open group. PostgreSQL aborts the crawl's statement; the store commits its group (the other
+    session goes on) and writes the article again."""
+    import threading
+
+    import psycopg
+
+    from crawler.store import Store
+
+    store = Store(database)
+    store.add_article(_item("http://orel.example/news/5", "orel", "Первая публикация пресс-релиза."), [])
+    store.flush()
+    other = psycopg.connect(database.replace("postgresql+psycopg://", "postgresql://"))
+    other.execute("UPDATE articles SET title = title WHERE url = 'http://orel.example/news/5'")  # holds the row
+    store.mark_seen(["kursk.example/news/list?PAGEN_1=2"], "kursk")  # the crawl's open group holds this key
+
+    def other_session() -> None:
+        time.sleep(0.3)  # after the crawl has started waiting for the row, so the crawl's session is the victim
+        other.execute("INSERT INTO seen_urls (url_key, source_id, seen_at) VALUES "
+                      "('kursk.example/news/list?PAGEN_1=2', 'x', 'now') ON CONFLICT DO NOTHING")
+        other.commit()
+
+    thread = threading.Thread(target=other_session)
+    thread.start()
+    older = _item("http://kursk.example/news/4", "kursk", "Первая публикация пресс-релиза.")
+    older["supersedes"] = "http://orel.example/news/5"  # older than the stored copy: it becomes the story's root
+    store.add_article(older, [])
+    thread.join(10)
+    store.flush()
+    other.close()
+    assert store.hot.retried == 1
+    assert deadlocks(database) == 1
+    assert query(database, "SELECT url, duplicate_of FROM articles ORDER BY url") == [
+        ("http://kursk.example/news/4", ""), ("http://orel.example/news/5", "http://kursk.example/news/4")]
+    assert query(database, "SELECT count(*) FROM seen_urls") == [(3,)]
+    store.close()
