@@ -100,7 +100,7 @@ def configs(tmp_path: Path, entries: list[dict], database: str, broker: str) -> 
     return service, worker
 
 
-def test_the_service_queues_one_task_per_host_and_two_workers_crawl_them(tmp_path, serve, database, workers):
+def test_the_service_spreads_the_hosts_over_two_workers_and_writes_the_feeds_itself(tmp_path, serve, database, workers):
     entries = []
     for n, sid in enumerate(["smolduma", "bryanskduma", "kalugaduma"]):
         build_site(tmp_path / "sites" / sid, 40, name=f"Дума № {n + 1} (тест)")
@@ -111,7 +111,9 @@ def test_the_service_queues_one_task_per_host_and_two_workers_crawl_them(tmp_pat
     run = subprocess.run([sys.executable, "-m", "crawler", "schedule", "--once", "--config", str(service_config)],
                          cwd=REPO, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert len(re.findall(r"queued: \w+ \(task", run.stderr)) == 3  # one task per site host
+    queued = re.findall(r"queued: ([\w, ]+) \(task", run.stderr)
+    assert len(queued) == 2  # as many tasks as workers, each site host in one of them
+    assert sorted(sid for line in queued for sid in line.split(", ")) == sorted(e["id"] for e in entries)
     done_by = set(re.findall(r"done on \S+ \(pid (\d+)\)", run.stderr))
     assert len(done_by) == 2, run.stderr  # both workers took tasks
     assert query(database, "SELECT count(*), count(DISTINCT url_key) FROM articles") == [(120, 120)]
@@ -160,3 +162,21 @@ def test_a_worker_killed_mid_job_has_its_job_retried_by_another_and_nothing_is_l
     assert len(read_csv(tmp_path / "service" / "feeds" / "articles.csv")) == 240
     paths = [p for p in site.paths_requested() if p.startswith("/news/1")]
     assert len(set(paths)) == 240
+
+
+def test_sources_of_one_host_always_go_to_one_task():
+    from crawler.config import Source
+    from crawler.distributed.dispatch import spread
+
+    def source(sid: str, url: str) -> Source:
+        return Source(id=sid, name=sid, url=url, timezone="Europe/Moscow")
+
+    sources = [source("zsnso", "https://zsnso.ru/"), source("zsnso_press", "https://www.zsnso.ru/press/"),
+               source("omsk", "https://omsk-parlament.ru/"), source("tomsk", "https://duma.tomsk.ru/"),
+               source("tomsk_news", "https://duma.tomsk.ru/news/")]
+    for tasks in (1, 2, 3, 10):
+        groups = spread(sources, tasks)
+        assert len(groups) == min(tasks, 3)
+        assert sorted(sid for group in groups for sid in group) == sorted(s.id for s in sources)
+        for pair in (("zsnso", "zsnso_press"), ("tomsk", "tomsk_news")):
+            assert any(set(pair) <= set(group) for group in groups), (tasks, groups)

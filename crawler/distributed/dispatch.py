@@ -1,4 +1,9 @@
-"""The service's side of the queue: spread a run's sources into tasks by site host, send them, wait for them."""
+"""The service's side of the queue: spread a run's sources into tasks by site host, send them, wait for them.
+
+A run becomes as many tasks as there are workers answering a ping (each task is a crawl process: fewer,
+larger tasks cost fewer start-ups), at most one per site host. All sources of one host go in one task, so a
+host is crawled by one worker, with Scrapy's per-host politeness, never from two machines at once.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,23 @@ log = logging.getLogger("dumawatch.service")
 EXIT_LOCKED = 3
 
 
-def spread(sources: list[Source]) -> list[list[str]]:
-    """One task per site host: sources that share a host are crawled by one worker, politely, together."""
-    groups: dict[str, list[str]] = {}
+def spread(sources: list[Source], tasks: int) -> list[list[str]]:
+    """The sources in at most ``tasks`` groups, each site host in exactly one, balanced by number of sources."""
+    hosts: dict[str, list[str]] = {}
     for source in sources:
-        groups.setdefault(source.host.removeprefix("www."), []).append(source.id)
-    return list(groups.values())
+        hosts.setdefault(source.host.removeprefix("www."), []).append(source.id)
+    groups: list[list[str]] = [[] for _ in range(max(1, min(tasks, len(hosts))))]
+    for ids in sorted(hosts.values(), key=len, reverse=True):
+        min(groups, key=len).extend(ids)
+    return [group for group in groups if group]
+
+
+def workers_listening(app, timeout: float = 1.0) -> int:
+    """How many ``dumawatch worker`` processes answer a ping on the broker now (0 when none or unreachable)."""
+    try:
+        return len(app.control.ping(timeout=timeout) or [])
+    except Exception:  # the broker is down: the tasks wait in the queue (or the send below says why)
+        return 0
 
 
 def crawl_on_workers(config: Config, sources: list[Source], stopping: threading.Event,
@@ -28,11 +44,14 @@ def crawl_on_workers(config: Config, sources: list[Source], stopping: threading.
     Outcomes: ``ok``; ``timeout`` (not all back by ``deadline``); ``stopped`` (the service is stopping: the
     tasks go on on their workers and record their own rows); ``crashed (exit N)`` when a crawl failed.
     """
-    configure(config.broker, config.service.run_timeout, config.state_url)
+    app = configure(config.broker, config.service.run_timeout, config.state_url)
     from crawler.distributed.tasks import crawl
 
+    listening = workers_listening(app)
+    if not listening:
+        log.warning("no worker answers on the broker: the tasks wait in the queue for one")
     pending = {}
-    for ids in spread(sources):
+    for ids in spread(sources, max(listening, 1)):
         result = crawl.apply_async(args=[ids])
         pending[result.id] = (result, ids)
         log.info("queued: %s (task %s)", ", ".join(ids), result.id)
