@@ -232,6 +232,10 @@ def cmd_worker(args) -> int:
     if config.state_path is not None:
         raise ConfigError(f"{config.path}: state: workers share the store, so 'state' must be a database server "
                           "URL (postgresql+psycopg://…), not a SQLite file")
+    import importlib.util
+
+    if importlib.util.find_spec("celery") is None:
+        raise ConfigError("dumawatch worker needs Celery: pip install 'dumawatch[distributed]'")
     from crawler.distributed.worker import run_worker
 
     return run_worker(config, broker=args.broker, concurrency=args.concurrency, name=args.name,

@@ -186,6 +186,10 @@ def _broker(path: Path, value: Any, state_path: Path | None) -> str | None:
     if not isinstance(value, str) or urlsplit(value).scheme not in BROKER_SCHEMES:
         raise ConfigError(f"{path}: broker: expected a Redis or RabbitMQ URL (redis://host:6379/0, "
                           f"amqp://user:password@host:5672//), got {value!r}")
+    import importlib.util
+
+    if importlib.util.find_spec("celery") is None:
+        raise ConfigError(f"{path}: broker: Celery is not installed: pip install 'dumawatch[distributed]'")
     if state_path is not None:
         raise ConfigError(f"{path}: broker: workers share the store, so 'state' must be a database server URL "
                           "(postgresql+psycopg://…), not a SQLite file")

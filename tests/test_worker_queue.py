@@ -180,3 +180,16 @@ def test_sources_of_one_host_always_go_to_one_task():
         assert sorted(sid for group in groups for sid in group) == sorted(s.id for s in sources)
         for pair in (("zsnso", "zsnso_press"), ("tomsk", "tomsk_news")):
             assert any(set(pair) <= set(group) for group in groups), (tasks, groups)
+
+
+def test_a_bad_broker_or_a_sqlite_store_for_workers_is_one_line_and_exit_2(tmp_path):
+    config = write_config(tmp_path / "a", [], broker="http://127.0.0.1:6379/0")
+    result = run_cli("crawl", "--config", config)
+    assert result.returncode == 2 and "broker: expected a Redis or RabbitMQ URL" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    config = write_config(tmp_path / "b", [], broker=REDIS)  # the default state: a SQLite file
+    result = run_cli("schedule", "--once", "--config", config)
+    assert result.returncode == 2 and "'state' must be a database server URL" in result.stderr
+    worker = run_cli("worker", "--config", write_config(tmp_path / "c", []))
+    assert worker.returncode == 2 and "not a SQLite file" in worker.stderr
+    assert not (tmp_path / "a" / "data").exists() and not (tmp_path / "c" / "data").exists()
