@@ -42,6 +42,9 @@ def test_the_revisions_form_one_chain_to_one_head():
     assert len(script.get_heads()) == 1
     chain = list(script.walk_revisions())
     assert chain[-1].down_revision is None and chain[0].revision == head_revision()
+    from crawler.migrations import _alembic_head
+
+    assert head_revision() == _alembic_head()  # the quick reading of the files agrees with Alembic
 
 
 def test_a_migrated_store_has_every_table_and_column_of_the_code_on_sqlite_and_postgresql(tmp_path):

@@ -24,6 +24,7 @@ The migrations are plain modules of this package (``crawler/migrations/versions`
 from __future__ import annotations
 
 import fcntl
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,7 +47,26 @@ def _alembic_config(connection: Connection | None = None):
 
 
 def head_revision() -> str:
-    """The newest revision id shipped with this version of dumawatch."""
+    """The newest revision id shipped with this version of dumawatch.
+
+    Read from the revision files' ``revision``/``down_revision`` lines, so a crawl on a current store never
+    imports Alembic (~0.1 s); anything unusual there (a merge of two heads) is left to Alembic itself.
+    """
+    revisions, parents = set(), set()
+    for path in (Path(__file__).parent / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = re.search(r'^revision = "([^"]+)"$', source, re.M)
+        parent = re.search(r'^down_revision = (?:"([^"]+)"|None)$', source, re.M)
+        if revision is None or parent is None:
+            return _alembic_head()
+        revisions.add(revision.group(1))
+        if parent.group(1):
+            parents.add(parent.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else _alembic_head()
+
+
+def _alembic_head() -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
