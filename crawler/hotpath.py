@@ -56,6 +56,11 @@ class WriteFailed(Exception):
     """An article could not be written (after retries): the crawl counts it as an error."""
 
 
+def _unique_violation(exc: BaseException) -> bool:
+    """PostgreSQL's unique_violation, or SQLite's UNIQUE constraint failure."""
+    return getattr(exc, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc)
+
+
 def _retryable(exc: BaseException) -> bool:
     return getattr(exc, "sqlstate", None) in RETRYABLE
 
@@ -251,6 +256,8 @@ class HotPath:
                 cursor.execute(self._sql(f"INSERT INTO articles ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
                                          "RETURNING id"), [row[c] for c in columns])
             except self.engine.dialect.dbapi.IntegrityError as exc:
+                if not _unique_violation(exc):
+                    raise  # another constraint refused the row: WriteFailed (see add_article)
                 raise ArticleExists(str(exc)) from None
             article_id = cursor.fetchone()[0]
             self._record_keys(cursor, [row["url_key"], *url_keys], row["source_id"], article_id, now)

@@ -40,7 +40,7 @@ def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
 
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as conn:
-        cursor = conn.execute(sql, params)
+        cursor = conn.execute(sql, params or None)
         return cursor.fetchall() if cursor.description else []
 
 

@@ -159,3 +159,25 @@ def test_a_write_that_loses_a_deadlock_is_retried_and_the_article_is_stored(data
         ("http://kursk.example/news/4", ""), ("http://orel.example/news/5", "http://kursk.example/news/4")]
     assert query(database, "SELECT count(*) FROM seen_urls") == [(3,)]
     store.close()
+
+
+def test_an_article_the_database_refuses_is_an_error_its_feed_validators_wait_and_the_next_run_stores_it(
+        serve, tmp_path, database):
+    site = serve("wordpress")  # RSS and sitemap with ETag / Last-Modified
+    config = write_config(tmp_path / "cfg", [source_entry(site, "zskuzbass", "Asia/Novokuznetsk")], state=database)
+    run_cli("migrate", "--config", config, check=True)
+    query(database, "ALTER TABLE articles ADD CONSTRAINT refuse_one "
+                    "CHECK (url NOT LIKE '%itogi-uborochnoj-kampanii%')")  # the database refuses this article
+    first = run_cli("crawl", "--config", config, check=True)
+    [(status, errors, detail, stored)] = query(database, "SELECT status, errors, error_detail, new_articles FROM runs")
+    assert (status, errors) == ("errors", 1), first.stdout
+    assert "itogi-uborochnoj-kampanii/ was not stored" in detail and "itogi-uborochnoj-kampanii" in first.stdout
+    assert query(database, "SELECT count(*) FROM http_validators") == [(0,)]  # no 304 may hide the lost entry
+    assert query(database, "SELECT count(*) FROM articles") == [(stored,)]
+    query(database, "ALTER TABLE articles DROP CONSTRAINT refuse_one")
+    site.requests.clear()
+    run_cli("crawl", "--config", config, check=True)
+    assert [p for p in site.paths_requested() if "itogi-uborochnoj-kampanii" in p]
+    assert query(database, "SELECT count(*) FROM articles WHERE url LIKE '%itogi-uborochnoj-kampanii%'") == [(1,)]
+    assert query(database, "SELECT count(*) FROM articles") == [(stored + 1,)]
+    assert query(database, "SELECT count(*) FROM http_validators")[0][0] > 0
