@@ -1,4 +1,5 @@
-"""The ``dumawatch`` command line: crawl, export, demo (and the service commands built on them).
+"""The ``dumawatch`` command line: crawl, export, demo, migrate (and the service commands built on them:
+schedule, status, and worker for several crawl hosts).
 
 Exit codes: 0 the command finished (a crawl whose sources failed still finished: they are reported);
 2 a bad configuration or bad arguments (one line on stderr, nothing crawled, nothing overwritten);

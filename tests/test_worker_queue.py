@@ -72,6 +72,16 @@ def workers(tmp_path):
     pool.stop()
 
 
+def _delete_queue(broker: str, database: str) -> None:
+    """RabbitMQ keeps a durable queue after its consumers are gone: the test's own one goes."""
+    from kombu import Connection
+
+    from crawler.distributed.app import queue_name
+
+    with Connection(broker) as connection:
+        connection.default_channel.queue_delete(queue_name(database))
+
+
 def crawl_processes(config: Path) -> list[int]:
     """Pids of the `dumawatch crawl --no-export` processes running for a worker with this config."""
     found = []
@@ -127,10 +137,12 @@ def test_the_service_spreads_the_hosts_over_two_workers_and_writes_the_feeds_its
 
 @pytest.mark.parametrize("broker", [RABBITMQ, REDIS], ids=["rabbitmq-whole-worker", "redis-pool-process"])
 def test_a_worker_killed_mid_job_has_its_job_retried_by_another_and_nothing_is_lost(tmp_path, serve, database,
-                                                                                      workers, broker):
+                                                                                      workers, broker, request):
     """RabbitMQ: the whole worker (and its crawl) is killed, as when its machine dies: the broker sends the
     unacknowledged task to the other worker. Redis: the worker's pool process running the task is killed: the
     worker sends the task again (``retry_on_worker_lost``/``reject_on_worker_lost``)."""
+    if broker == RABBITMQ:
+        request.addfinalizer(lambda: _delete_queue(broker, database))
     build_site(tmp_path / "sites" / "pskovduma", 240, name="Псковское областное Собрание (тест)")
     site = serve(tmp_path / "sites" / "pskovduma")
     service_config, worker_config = configs(tmp_path, [source_entry(site, "pskovduma")], database, broker)
