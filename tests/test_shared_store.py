@@ -181,3 +181,32 @@ def test_an_article_the_database_refuses_is_an_error_its_feed_validators_wait_an
     assert query(database, "SELECT count(*) FROM articles WHERE url LIKE '%itogi-uborochnoj-kampanii%'") == [(1,)]
     assert query(database, "SELECT count(*) FROM articles") == [(stored + 1,)]
     assert query(database, "SELECT count(*) FROM http_validators")[0][0] > 0
+
+
+def test_a_group_whose_commit_fails_is_counted_as_errors_and_stored_by_the_next_run(serve, tmp_path, database):
+    """The database refuses the commit itself (a deferred constraint trigger, checked at COMMIT): the whole
+    open group is rolled back, its articles are errors instead of new articles, and nothing of them stays."""
+    site = serve("wordpress")
+    config = write_config(tmp_path / "cfg", [source_entry(site, "zskuzbass", "Asia/Novokuznetsk")], state=database)
+    run_cli("migrate", "--config", config, check=True)
+    query(database, """
+        CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.url LIKE '%itogi-uborochnoj-kampanii%' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+            RETURN NULL;
+        END $$;
+        CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON articles
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit();""")
+    first = run_cli("crawl", "--config", config, check=True)
+    [(status, new, errors, detail)] = query(database, "SELECT status, new_articles, errors, error_detail FROM runs")
+    committed = query(database, "SELECT count(*) FROM articles")[0][0]
+    assert status == "errors" and errors >= 1 and new == committed, first.stdout
+    assert "refused at commit" in detail and "itogi-uborochnoj-kampanii/ was not stored" in detail
+    assert query(database, "SELECT count(*) FROM seen_urls s LEFT JOIN articles a ON a.id = s.article_id "
+                           "WHERE s.article_id IS NOT NULL AND a.id IS NULL") == [(0,)]
+    assert query(database, "SELECT count(*) FROM http_validators") == [(0,)]
+    query(database, "DROP TRIGGER refuse_at_commit ON articles")
+    run_cli("crawl", "--config", config, check=True)
+    total = query(database, "SELECT count(*), count(DISTINCT url_key) FROM articles")[0]
+    assert total[0] == total[1] == committed + errors
+    assert query(database, "SELECT count(*) FROM articles WHERE url LIKE '%itogi-uborochnoj-kampanii%'") == [(1,)]
