@@ -167,8 +167,18 @@ class CrawlService:
         log.info("run start: job '%s' (%s, %s) queued for the workers: %s", job.name, job.schedule.cron,
                  job.schedule.timezone, ", ".join(job.source_ids))
         # the tasks may wait in the queue for a worker: the run may take twice run_timeout before it is given up
-        outcome, returncode = crawl_on_workers(self.config, job.sources, self.stopping,
-                                               clock + 2 * self.config.service.run_timeout + self.kill_grace)
+        from kombu.exceptions import OperationalError
+
+        try:
+            outcome, returncode = crawl_on_workers(self.config, job.sources, self.stopping,
+                                                   clock + 2 * self.config.service.run_timeout + self.kill_grace)
+        except OperationalError as exc:  # the broker is down or refuses us: one line, the run recorded as such
+            from urllib.parse import urlsplit
+
+            broker = urlsplit(self.config.broker)  # host and port only: no password in the log
+            log.error("run of job '%s' not queued: the broker %s:%s does not answer: %s", job.name, broker.hostname,
+                      broker.port, exc)
+            outcome, returncode = "crashed (broker unreachable)", 1
         store = Store(self.config.state_url)
         try:
             with store_lock(self.config.lock_path, wait=True):

@@ -205,3 +205,16 @@ def test_a_bad_broker_or_a_sqlite_store_for_workers_is_one_line_and_exit_2(tmp_p
     worker = run_cli("worker", "--config", write_config(tmp_path / "c", []))
     assert worker.returncode == 2 and "not a SQLite file" in worker.stderr
     assert not (tmp_path / "a" / "data").exists() and not (tmp_path / "c" / "data").exists()
+
+
+def test_a_broker_that_does_not_answer_is_one_log_line_and_the_run_is_recorded(tmp_path, serve, database):
+    site = serve("tverduma")
+    config = write_config(tmp_path / "svc", [source_entry(site, "tverduma")], state=database,
+                          broker="redis://127.0.0.1:1/0")  # nothing listens there
+    run = subprocess.run([sys.executable, "-m", "crawler", "schedule", "--once", "--config", str(config)], cwd=REPO,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "not queued: the broker 127.0.0.1:1 does not answer" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert query(database, "SELECT source_id, status FROM runs") == [("tverduma", "crashed (broker unreachable)")]
+    assert not site.requests

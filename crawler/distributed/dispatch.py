@@ -47,6 +47,8 @@ def crawl_on_workers(config: Config, sources: list[Source], stopping: threading.
     app = configure(config.broker, config.service.run_timeout, config.state_url)
     from crawler.distributed.tasks import crawl
 
+    with app.connection_for_write() as connection:  # a broker that does not answer: kombu's OperationalError
+        connection.ensure_connection(max_retries=2, interval_start=0.5, interval_step=0.5)
     listening = workers_listening(app)
     if not listening:
         log.warning("no worker answers on the broker: the tasks wait in the queue for one")
