@@ -37,6 +37,7 @@ class Workers:
     def __init__(self, tmp_path: Path) -> None:
         self.tmp_path = tmp_path
         self.processes: list[tuple[subprocess.Popen, Path]] = []
+        self.after_stop: list = []  # clean-ups once no worker runs (a queue deleted earlier is declared again)
 
     def start(self, config: Path, name: str, broker: str) -> subprocess.Popen:
         log = self.tmp_path / f"{name}.log"
@@ -63,6 +64,8 @@ class Workers:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        for clean_up in self.after_stop:
+            clean_up()
 
 
 @pytest.fixture
@@ -137,12 +140,12 @@ def test_the_service_spreads_the_hosts_over_two_workers_and_writes_the_feeds_its
 
 @pytest.mark.parametrize("broker", [RABBITMQ, REDIS], ids=["rabbitmq-whole-worker", "redis-pool-process"])
 def test_a_worker_killed_mid_job_has_its_job_retried_by_another_and_nothing_is_lost(tmp_path, serve, database,
-                                                                                      workers, broker, request):
+                                                                                      workers, broker):
     """RabbitMQ: the whole worker (and its crawl) is killed, as when its machine dies: the broker sends the
     unacknowledged task to the other worker. Redis: the worker's pool process running the task is killed: the
     worker sends the task again (``retry_on_worker_lost``/``reject_on_worker_lost``)."""
     if broker == RABBITMQ:
-        request.addfinalizer(lambda: _delete_queue(broker, database))
+        workers.after_stop.append(lambda: _delete_queue(broker, database))
     build_site(tmp_path / "sites" / "pskovduma", 240, name="Псковское областное Собрание (тест)")
     site = serve(tmp_path / "sites" / "pskovduma")
     service_config, worker_config = configs(tmp_path, [source_entry(site, "pskovduma")], database, broker)
