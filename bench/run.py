@@ -18,7 +18,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = {"pipeline": "bench_pipeline.py", "crawl": "bench_crawl.py", "scaling": "bench_scaling.py",
            "store": "bench_store.py", "peers": "bench_peers.py", "rematch": "bench_rematch.py",
-           "frontier": "bench_frontier.py"}
+           "frontier": "bench_frontier.py", "shared": "bench_shared.py"}
 
 
 def main(argv: list[str]) -> int:

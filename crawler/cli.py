@@ -1,4 +1,5 @@
-"""The ``dumawatch`` command line: crawl, export, demo (and the service commands built on them).
+"""The ``dumawatch`` command line: crawl, export, demo, migrate (and the service commands built on them:
+schedule, status, and worker for several crawl hosts).
 
 Exit codes: 0 the command finished (a crawl in which some sources failed still finished: they are reported);
 2 a bad configuration or bad arguments (one line on stderr, nothing crawled, nothing overwritten);
@@ -47,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(crawl)
     _add_selection(crawl)
     crawl.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
+    crawl.add_argument("--no-export", action="store_true",
+                       help="record the run in the store but leave the feeds alone (a `dumawatch worker`'s "
+                            "crawls: the service exports them)")
     crawl.add_argument("--workers", metavar="N", help="worker processes that clean, date and match the pages "
                                                        "beside the crawl: a number (0: none) or 'auto' "
                                                        "(default: the config's 'workers', else auto)")
@@ -81,6 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Print a table: the last run of each source, its next scheduled "
                                              "time and its health flags.")
     _add_config(status)
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the store's schema now",
+                                  description="Create the state store's tables, or upgrade a store made by an "
+                                              "older version, to this version's schema (Alembic migrations). "
+                                              "Every writing command does this by itself on first use; "
+                                              "`status` never does.")
+    _add_config(migrate)
+
+    worker = commands.add_parser("worker", help="run crawl tasks from the queue (several hosts, one PostgreSQL)",
+                                 description="Take the service's crawl tasks off the Celery queue (the config's "
+                                             "'broker', default redis://127.0.0.1:6379/0) and run each as a fresh "
+                                             "crawl into the shared store, until SIGTERM/SIGINT.")
+    _add_config(worker)
+    worker.add_argument("--broker", metavar="URL", help="Redis or RabbitMQ URL (default: the config's 'broker')")
+    worker.add_argument("--concurrency", type=int, default=1, metavar="N",
+                        help="crawls this worker runs at once (default: 1)")
+    worker.add_argument("--name", help="the worker's name in the logs (default: dumawatch-PID@HOST)")
+    worker.add_argument("--verbose", action="store_true", help="Celery's log of every task")
 
     sources = commands.add_parser("sources", help="work with the source registry",
                                   description="Commands about the configured sources.")
@@ -127,9 +149,10 @@ def cmd_crawl(args) -> int:
     sources = select_sources(config, args.source, args.region)
     if not sources:
         print("dumawatch: no enabled source matches the selection; nothing to crawl", file=sys.stderr)
-    result = run_crawl(config, sources, verbose=args.verbose, workers=workers)
+    result = run_crawl(config, sources, verbose=args.verbose, workers=workers, export=not args.no_export)
     print_summary(result)
-    print(f"feeds: {config.feeds_dir}")
+    if not args.no_export:
+        print(f"feeds: {config.feeds_dir}")
     for note in result.notes:
         print(f"dumawatch: {note}", file=sys.stderr)
     return EXIT_ALL_FAILED if result.all_failed else 0
@@ -215,6 +238,42 @@ def cmd_schedule(args) -> int:
     return serve(load_config(args.config), once=args.once, verbose=args.verbose)
 
 
+def cmd_migrate(args) -> int:
+    from crawler.migrations import upgrade
+    from crawler.store import Store
+
+    config = load_config(args.config)
+    store = Store(config.state_url, migrate=False)
+    try:
+        before, after = upgrade(store.engine)
+    finally:
+        store.close()
+    print(f"{config.state_url}: schema at revision {after}" + (" (already)" if before == after else
+                                                               f" (was {before or 'unversioned'})"))
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from crawler.config import BROKER_SCHEMES
+
+    config = load_config(args.config)
+    if args.broker and args.broker.split("://")[0] not in BROKER_SCHEMES:
+        raise ConfigError(f"--broker: expected a Redis or RabbitMQ URL, got {args.broker!r}")
+    if args.concurrency < 1:
+        raise ConfigError("--concurrency: expected a whole number of at least 1")
+    if config.state_path is not None:
+        raise ConfigError(f"{config.path}: state: workers share the store, so 'state' must be a database server "
+                          "URL (postgresql+psycopg://…), not a SQLite file")
+    import importlib.util
+
+    if importlib.util.find_spec("celery") is None:
+        raise ConfigError("dumawatch worker needs Celery: pip install 'dumawatch[distributed]'")
+    from crawler.distributed.worker import run_worker
+
+    return run_worker(config, broker=args.broker, concurrency=args.concurrency, name=args.name,
+                      verbose=args.verbose)
+
+
 def cmd_status(args) -> int:
     from crawler.status import print_status
 
@@ -223,7 +282,7 @@ def cmd_status(args) -> int:
 
 
 COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "rematch": cmd_rematch, "demo": cmd_demo, "sources": cmd_sources,
-            "schedule": cmd_schedule, "status": cmd_status}
+            "schedule": cmd_schedule, "status": cmd_status, "migrate": cmd_migrate, "worker": cmd_worker}
 
 
 def main(argv: list[str] | None = None) -> int:

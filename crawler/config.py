@@ -26,7 +26,8 @@ DEFAULT_LIMITS = {"max_listing_pages": 500, "max_child_sitemaps": 100}
 SOURCE_ID = re.compile(r"^[a-z0-9_-]+$")
 
 MAIN_KEYS = {"sources", "watchlist", "state", "feeds", "schedule", "scrapy", "max_age_days", "alerts", "health",
-             "log", "run_timeout", "workers", *DEFAULT_LIMITS}
+             "log", "run_timeout", "workers", "broker", *DEFAULT_LIMITS}
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")  # Celery brokers: Redis or RabbitMQ
 MAX_WORKERS = 64  # a worker is a whole interpreter with the parsers and the watchlist: ~100 MB each
 SOURCE_KEYS = {
     "id", "name", "region", "url", "timezone", "feeds", "listing", "sitemaps", "article_pattern", "enabled",
@@ -109,6 +110,7 @@ class Config:
     raw: dict = field(default_factory=dict)
     service: ServiceSettings = field(default_factory=ServiceSettings)
     workers: int = 0                 # processes that clean, date and match pages beside the crawl (0: none)
+    broker: str | None = None        # Celery broker URL: the service queues its runs for `dumawatch worker`
 
     @property
     def enabled_sources(self) -> list[Source]:
@@ -179,7 +181,25 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
         schedule=schedule, scrapy=dict(scrapy_overrides), raw=data,
         service=_service_settings(path, data, feeds_dir),
         workers=parse_workers(data.get("workers", "auto"), f"{path}: workers"),
+        broker=_broker(path, data.get("broker"), state_path),
     )
+
+
+def _broker(path: Path, value: Any, state_path: Path | None) -> str | None:
+    """The optional ``broker:`` URL (redis://… or amqp://…); workers on other hosts need a shared store."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or urlsplit(value).scheme not in BROKER_SCHEMES:
+        raise ConfigError(f"{path}: broker: expected a Redis or RabbitMQ URL (redis://host:6379/0, "
+                          f"amqp://user:password@host:5672//), got {value!r}")
+    import importlib.util
+
+    if importlib.util.find_spec("celery") is None:
+        raise ConfigError(f"{path}: broker: Celery is not installed: pip install 'dumawatch[distributed]'")
+    if state_path is not None:
+        raise ConfigError(f"{path}: broker: workers share the store, so 'state' must be a database server URL "
+                          "(postgresql+psycopg://…), not a SQLite file")
+    return value
 
 
 def usable_cores() -> int:

@@ -24,7 +24,7 @@ from crawler.store import Store, runs
 
 HEALTH_COLUMNS = ["source_id", "source_name", "region", "health", "flags", "detail", "last_run", "last_status",
                   "last_new_article", "runs_without_new", "last_error"]
-INCOMPLETE = ("stopped", "timeout", "crashed")  # statuses of runs that did not finish their crawl
+INCOMPLETE = ("stopped", "timeout", "crashed", "skipped")  # statuses of runs that did not finish their crawl
 MIN_EMPTY_PAGES = 2
 
 

@@ -13,11 +13,23 @@ URL keys, sketch hashes and mentions), and the group is committed after ``GROUP_
 crawl killed mid-group loses that group's rows and, with them, the record that their URLs were seen, so the
 next run fetches those pages again: nothing is lost and nothing is stored twice. Reads see the group's own
 uncommitted rows (one connection), and on PostgreSQL a read outside a group ends its transaction at once.
+
+Several crawls may write into one PostgreSQL store at once (different sources, on different hosts). The one
+table they all update is ``anchor_counts`` (how many articles hold each sketch hash): its increments are kept
+in memory for the open group (reads add them in) and applied at the group's commit, in hash order, as its
+last statement, so two groups never wait on each other's counters in opposite orders (no deadlock). A write
+that still loses a deadlock or a serialization conflict is retried (``RETRIES`` times, the group committed
+first so the other transaction can finish); an article that still fails raises :class:`WriteFailed`, and a
+group whose commit fails is rolled back and reported to ``on_group_lost`` (its articles are counted as errors
+by the spider, and the next run fetches them again, since their URLs were not recorded as seen either).
 """
 
 from __future__ import annotations
 
+import logging
+import random
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -30,10 +42,27 @@ RAREST = 8
 OWN_SOURCE_ROOM = 15   # ranked rows beyond the candidates asked for, for the text's own source's articles
 GROUP_ARTICLES = 100   # articles per commit at most …
 GROUP_SECONDS = 1.0    # … and no article waits longer than this for its commit while the crawl goes on
+RETRIES = 5            # attempts of a write that lost a deadlock or a serialization conflict
+RETRYABLE = {"40P01", "40001"}  # PostgreSQL's deadlock_detected, serialization_failure
+
+log = logging.getLogger(__name__)
 
 
 class ArticleExists(Exception):
     """Another article row already holds this URL key (written meanwhile)."""
+
+
+class WriteFailed(Exception):
+    """An article could not be written (after retries): the crawl counts it as an error."""
+
+
+def _unique_violation(exc: BaseException) -> bool:
+    """PostgreSQL's unique_violation, or SQLite's UNIQUE constraint failure."""
+    return getattr(exc, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(exc)
+
+
+def _retryable(exc: BaseException) -> bool:
+    return getattr(exc, "sqlstate", None) in RETRYABLE
 
 
 def _marks(n: int) -> str:
@@ -51,6 +80,10 @@ class HotPath:
         self._sqlite = engine.dialect.name == "sqlite"
         self._group_size = 0        # articles / key records written since the last commit
         self._group_started = 0.0
+        self._pending_anchors: Counter = Counter()   # anchor_counts increments of the open group
+        self._group_articles: list[tuple[str, str, int]] = []  # (source id, url, mentions) of the group's articles
+        self.on_group_lost = None   # called with those triples and the error when the group's commit fails
+        self.retried = 0            # writes retried after a deadlock or serialization conflict
 
     @property
     def connection(self):
@@ -65,10 +98,57 @@ class HotPath:
             self._connection = None
 
     def flush(self, older_than: float = 0.0) -> None:
-        """Commit the open group (only if it was opened at least ``older_than`` seconds ago)."""
-        if self._group_size and time.monotonic() - self._group_started >= older_than:
-            self._connection.commit()
-            self._group_size = 0
+        """Commit the open group (only if it was opened at least ``older_than`` seconds ago).
+
+        Never raises for a failed commit: the group is rolled back and handed to ``on_group_lost``.
+        """
+        if not self._group_size or time.monotonic() - self._group_started < older_than:
+            return
+        connection = self._connection
+        try:
+            if self._pending_anchors:
+                self._apply_anchor_counts(connection)
+            connection.commit()
+        except self.engine.dialect.dbapi.Error as exc:
+            lost = self._group_articles
+            try:
+                connection.rollback()
+            except self.engine.dialect.dbapi.Error:
+                self._connection = None  # a broken connection: the next statement opens a new one
+            log.error("a group of %d article(s) could not be committed: %s", len(lost), str(exc).strip())
+            self._end_group()
+            if self.on_group_lost is not None:
+                self.on_group_lost(lost, exc)
+            return
+        self._end_group()
+
+    def _end_group(self) -> None:
+        self._group_size = 0
+        self._pending_anchors = Counter()
+        self._group_articles = []
+
+    def _apply_anchor_counts(self, connection) -> None:
+        """The group's anchor_counts increments, in hash order (see the module's doc), retried on a deadlock."""
+        rows = [(h, n) for h, n in sorted(self._pending_anchors.items())]
+        sql = self._sql("INSERT INTO anchor_counts (hash, holders) VALUES (?, ?) "
+                        "ON CONFLICT (hash) DO UPDATE SET holders = anchor_counts.holders + excluded.holders")
+        for attempt in range(RETRIES):
+            cursor = connection.cursor()
+            try:
+                cursor.execute("SAVEPOINT anchors")
+                try:
+                    cursor.executemany(sql, rows)
+                except self.engine.dialect.dbapi.Error as exc:
+                    cursor.execute("ROLLBACK TO SAVEPOINT anchors")
+                    if not _retryable(exc) or attempt == RETRIES - 1:
+                        raise
+                    self.retried += 1
+                    time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+                    continue
+                cursor.execute("RELEASE SAVEPOINT anchors")
+                return
+            finally:
+                cursor.close()
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self._format else sql
@@ -112,6 +192,12 @@ class HotPath:
         hashes = list(dict.fromkeys(sketch))
         held = self._rows(f"SELECT hash, holders FROM anchor_counts WHERE hash IN ({_marks(len(hashes))}) "
                           "AND holders <= ?", [*hashes, self.common_anchor])
+        if self._pending_anchors:  # the open group's own articles count too (their increments wait for commit)
+            counts = {row["hash"]: row["holders"] for row in held}
+            for h in hashes:
+                if self._pending_anchors[h]:
+                    counts[h] = counts.get(h, 0) + self._pending_anchors[h]
+            held = [{"hash": h, "holders": n} for h, n in counts.items() if n <= self.common_anchor]
         rarest = sorted(held, key=lambda row: (row["holders"], row["hash"]))[:RAREST]
         if len(rarest) < 2:
             return []
@@ -147,23 +233,41 @@ class HotPath:
 
     def add_article(self, row: dict, url_keys: Iterable[str], sketch: list[int], found: list[dict],
                     supersedes: str, now: str) -> int:
-        """Insert the article row, its URL keys, sketch hashes and mentions: all of them or none."""
+        """Insert the article row, its URL keys, sketch hashes and mentions: all of them or none.
+
+        A write that loses a deadlock is retried after committing the open group; raises :class:`WriteFailed`
+        when it still fails, :class:`ArticleExists` when its URL key is taken.
+        """
+        for attempt in range(RETRIES):
+            try:
+                article_id = self._add_article(row, url_keys, sketch, found, supersedes, now)
+            except self.engine.dialect.dbapi.Error as exc:
+                if not _retryable(exc) or attempt == RETRIES - 1:
+                    raise WriteFailed(f"{row['url']} was not stored: {str(exc).strip().splitlines()[0]}") from exc
+                self.retried += 1
+                log.warning("retrying %s after %s", row["url"], str(exc).strip().splitlines()[0])
+                self.flush()  # the group's locks go, so the transaction it met can finish
+                time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+                continue
+            return article_id
+        raise AssertionError("unreachable")
+
+    def _add_article(self, row: dict, url_keys: Iterable[str], sketch: list[int], found: list[dict],
+                     supersedes: str, now: str) -> int:
         columns = list(row)
-        with self._write() as cursor:
+        with self._write(commit=False) as cursor:
             try:
                 cursor.execute(self._sql(f"INSERT INTO articles ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "
                                          "RETURNING id"), [row[c] for c in columns])
             except self.engine.dialect.dbapi.IntegrityError as exc:
+                if not _unique_violation(exc):
+                    raise  # another constraint refused the row: WriteFailed (see add_article)
                 raise ArticleExists(str(exc)) from None
             article_id = cursor.fetchone()[0]
             self._record_keys(cursor, [row["url_key"], *url_keys], row["source_id"], article_id, now)
             if sketch:
                 cursor.executemany(self._sql("INSERT INTO shingle_anchors (hash, article_id) VALUES (?, ?)"),
                                    [(h, article_id) for h in sketch])
-                cursor.executemany(self._sql(
-                    "INSERT INTO anchor_counts (hash, holders) VALUES (?, 1) "
-                    "ON CONFLICT (hash) DO UPDATE SET holders = anchor_counts.holders + 1"),
-                    [(h,) for h in dict.fromkeys(sketch)])
             if found:
                 cursor.executemany(self._sql(
                     "INSERT INTO mentions (article_id, kind, watch, matched, snippet) VALUES (?, ?, ?, ?, ?)"),
@@ -172,10 +276,13 @@ class HotPath:
                 # this article is older than the story's earlier first publication: it becomes the root
                 cursor.execute(self._sql("UPDATE articles SET duplicate_of = ? WHERE url = ? OR duplicate_of = ?"),
                                (row["url"], supersedes, supersedes))
+        self._pending_anchors.update(dict.fromkeys(sketch, 1))
+        self._group_articles.append((row["source_id"], row["url"], len(found)))
+        self._maybe_commit()
         return article_id
 
     @contextmanager
-    def _write(self) -> Iterator:
+    def _write(self, commit: bool = True) -> Iterator:
         """A cursor whose statements go in together or not at all, in the open group (see the module's doc)."""
         connection = self.connection
         cursor = connection.cursor()
@@ -195,5 +302,9 @@ class HotPath:
             cursor.execute("RELEASE SAVEPOINT article")
         finally:
             cursor.close()
+        if commit:
+            self._maybe_commit()
+
+    def _maybe_commit(self) -> None:
         if self._group_size >= GROUP_ARTICLES or time.monotonic() - self._group_started >= GROUP_SECONDS:
             self.flush()

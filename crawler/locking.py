@@ -11,8 +11,10 @@ from crawler.errors import LockedError
 
 
 @contextmanager
-def store_lock(path: Path):
+def store_lock(path: Path, wait: bool = False):
     """Hold an exclusive, non-blocking lock on ``path``; raise LockedError naming the holder if taken.
+
+    With ``wait``, block until the holder lets go instead (a feeds export beside another crawl's export).
 
     The lock is the kernel's (flock): it is released when the process dies, even by SIGKILL, so a
     crashed run never leaves a stale lock behind.
@@ -21,7 +23,7 @@ def store_lock(path: Path):
     handle = open(path, "a+")  # noqa: SIM115 (held for the whole block)
     try:
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"

@@ -1,26 +1,32 @@
 """Run one crawl of the configured sources in this process and record what happened.
 
 Scrapy's reactor cannot be restarted, so one process runs one crawl: the CLI calls :func:`run_crawl`
-once, and the scheduler starts a fresh ``dumawatch crawl`` process for each run. The store lock is
-held for the whole run, feeds are rewritten at the end, and one row per source goes to ``runs``.
+once, and the scheduler (or a ``dumawatch worker``) starts a fresh ``dumawatch crawl`` process for each run.
+SQLite's store lock is held for the whole run; on PostgreSQL each source is locked on its own. Feeds are
+rewritten at the end, and one row per source goes to ``runs``.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from scrapy.crawler import CrawlerProcess
+from sqlalchemy.engine import make_url
 
 from crawler.config import Config, Source
 from crawler.feeds import export_feeds
 from crawler.locking import store_lock
 from crawler.rendering import enable_rendering
 from crawler.settings import build_settings
+from crawler.source_locks import SourceLocks
 from crawler.spiders.duma import DumaSpider
 from crawler.store import Store
+
+SKIPPED_BUSY = "skipped (busy)"  # the runs status of a source another process was crawling
 
 
 @dataclass
@@ -40,8 +46,12 @@ class SourceResult:
     channels: dict = field(default_factory=dict)
     sample_url: str = ""
 
+    skipped: str = ""    # why the source was not crawled in this run (another process holds it)
+
     @property
     def status(self) -> str:
+        if self.skipped:
+            return self.skipped
         if self.errors and not self.pages:
             return "failed"
         return "errors" if self.errors else "ok"
@@ -82,21 +92,38 @@ def select_sources(config: Config, ids: list[str] | None = None, regions: list[s
     return chosen
 
 
-def run_crawl(config: Config, sources: list[Source], verbose: bool = False, workers: int | None = None) -> RunResult:
-    """Crawl ``sources`` once (under the store lock), record the run, rewrite the feeds.
+def run_crawl(config: Config, sources: list[Source], verbose: bool = False, workers: int | None = None,
+              export: bool = True) -> RunResult:
+    """Crawl ``sources`` once, record the run, rewrite the feeds (unless ``export`` is False).
 
-    ``workers`` overrides the config's number of worker processes (see pipelines/offload.py).
+    On SQLite the store's file lock is held for the whole run (one writer at a time). On a shared database
+    (PostgreSQL) each source is locked on its own (``crawler/source_locks.py``): a source another process is
+    crawling, on this host or another, is skipped with one line on stderr and a ``skipped (busy)`` row, and
+    the rest is crawled. ``workers`` overrides the config's number of worker processes (see pipelines/offload.py).
     """
     enable_rendering(build_settings(), sources, str(config.sources_path))  # a missing browser: exit 2 now
-    with store_lock(config.lock_path):
-        store = Store(config.state_url)
-        try:
-            return _crawl_locked(config, sources, store, verbose, config.workers if workers is None else workers)
-        finally:
-            store.close()
+    workers = config.workers if workers is None else workers
+    if make_url(config.state_url).get_backend_name() == "sqlite":
+        with store_lock(config.lock_path):
+            store = Store(config.state_url)
+            try:
+                return _crawl_locked(config, sources, store, verbose, workers, {}, export)
+            finally:
+                store.close()
+    store = Store(config.state_url)
+    locks = SourceLocks(store.engine)
+    try:
+        busy = locks.acquire([source.id for source in sources])
+        for sid, holder in busy.items():
+            print(f"dumawatch: {sid}: skipped, {holder} is crawling it", file=sys.stderr)
+        return _crawl_locked(config, sources, store, verbose, workers, busy, export)
+    finally:
+        locks.release()
+        store.close()
 
 
-def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: bool, workers: int) -> RunResult:
+def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: bool, workers: int,
+                  busy: dict[str, str], export: bool) -> RunResult:
     from crawler.rematch import watchlist_note
 
     note = watchlist_note(config, store)  # before the crawl: an empty store takes the current watchlist
@@ -124,8 +151,9 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
         stop_reason.append(reason)
 
     crawler.signals.connect(on_closed, signal=signals.spider_closed)
-    if sources:
-        process.crawl(crawler, sources=sources, store=store)
+    crawled = [source for source in sources if source.id not in busy]
+    if crawled:
+        process.crawl(crawler, sources=crawled, store=store)
         process.start()
     spider = crawler.spider
     finished = datetime.now(UTC)
@@ -144,9 +172,12 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
             channels=dict(spider.channels.get(source.id, {})) if spider else {},
             sample_url=spider.samples.get(source.id, "") if spider else "",
         )
+        if source.id in busy:
+            result = SourceResult(source_id=source.id, name=source.name, skipped=SKIPPED_BUSY,
+                                  error_detail=[f"{busy[source.id]} is crawling it"])
         results.append(result)
         status = result.status
-        if stop_reason and stop_reason[0] not in ("finished",):
+        if stop_reason and stop_reason[0] not in ("finished",) and not result.skipped:
             status = f"stopped ({stop_reason[0]})"
         store.record_run({
             "run_id": run_id, "source_id": source.id, "started": started.isoformat(timespec="seconds"),
@@ -156,7 +187,13 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
             "duration": round(duration, 3), "too_old": result.too_old, "limit_hit": " | ".join(result.limit_hit),
             "not_news": result.not_news,
         })
-    feeds = export_feeds(config, store)
+    feeds = {}
+    if export:
+        if store.shared:  # crawls of other sources may share this feeds folder: one export at a time
+            with store_lock(config.lock_path, wait=True):
+                feeds = export_feeds(config, store)
+        else:
+            feeds = export_feeds(config, store)
     reason = stop_reason[0] if stop_reason and stop_reason[0] != "finished" else ""
     return RunResult(run_id=run_id, started=started, finished=finished, sources=results, feeds=feeds,
                      stopped_early=reason, notes=[note] if note else [])

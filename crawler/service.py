@@ -13,7 +13,9 @@ whole feeds), then SIGKILL after a grace period; its rows get the status ``timeo
 to the service stops scheduling, stops the running crawl the same clean way, and exits 0.
 
 After each run the service logs one line per source from the ``runs`` table, the health flags, and
-sends the alerts (see alerts.py).
+sends the alerts (see alerts.py). With ``broker:`` in the config the runs are crawled by ``dumawatch worker``
+processes on any hosts (see crawler/distributed); the service still schedules them, and writes the feeds,
+the health and the alerts itself.
 """
 
 from __future__ import annotations
@@ -122,6 +124,8 @@ class CrawlService:
     def _run(self, job: Job) -> str:
         if self.stopping.is_set():
             return "stopped"
+        if self.config.broker:
+            return self._run_queued(job)
         spawned = datetime.now(UTC).replace(microsecond=0)
         clock = time.monotonic()
         command = [sys.executable, "-m", "crawler", "crawl", "--config", str(self.config.path)]
@@ -152,6 +156,39 @@ class CrawlService:
         outcome = "timeout" if timed_out else "stopped" if self.stopping.is_set() and returncode else \
             "ok" if returncode == 0 else "failed" if returncode == EXIT_ALL_FAILED else f"crashed (exit {returncode})"
         self._after_run(job, spawned, outcome, duration, returncode)
+        return outcome
+
+    def _run_queued(self, job: Job) -> str:
+        """With a broker: the job's sources go to ``dumawatch worker`` processes (crawler/distributed)."""
+        from crawler.distributed.dispatch import crawl_on_workers
+        from crawler.feeds import export_feeds
+        from crawler.locking import store_lock
+        from crawler.store import Store
+
+        spawned = datetime.now(UTC).replace(microsecond=0)
+        clock = time.monotonic()
+        log.info("run start: job '%s' (%s, %s) queued for the workers: %s", job.name, job.schedule.cron,
+                 job.schedule.timezone, ", ".join(job.source_ids))
+        # the tasks may wait in the queue for a worker: the run may take twice run_timeout before it is given up
+        from kombu.exceptions import OperationalError
+
+        try:
+            outcome, returncode = crawl_on_workers(self.config, job.sources, self.stopping,
+                                                   clock + 2 * self.config.service.run_timeout + self.kill_grace)
+        except OperationalError as exc:  # the broker is down or refuses us: one line, the run recorded as such
+            from urllib.parse import urlsplit
+
+            broker = urlsplit(self.config.broker)  # host and port only: no password in the log
+            log.error("run of job '%s' not queued: the broker %s:%s does not answer: %s", job.name, broker.hostname,
+                      broker.port, exc)
+            outcome, returncode = "crashed (broker unreachable)", 1
+        store = Store(self.config.state_url)
+        try:
+            with store_lock(self.config.lock_path, wait=True):
+                export_feeds(self.config, store)  # the feeds are written here only: the workers' crawls don't
+        finally:
+            store.close()
+        self._after_run(job, spawned, outcome, time.monotonic() - clock, returncode)
         return outcome
 
     def _after_run(self, job: Job, spawned: datetime, outcome: str, duration: float, returncode: int) -> None:

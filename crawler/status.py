@@ -1,6 +1,7 @@
 """``dumawatch status``: the last run of each source, its next scheduled time and its health flags, as a table.
 
-Read-only: it takes no lock and works beside a running service or crawl.
+Read-only: it takes no lock, never creates or upgrades the store's schema, and works beside a running
+service or crawl.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ def status_rows(config: Config) -> list[tuple[str, ...]]:
     if config.state_path is not None and not config.state_path.exists():
         report = [SourceHealth(source.id) for source in config.sources]
     else:
-        store = Store(config.state_url)
+        store = Store(config.state_url, migrate=False)
         try:
-            report = health_report(config, store)
+            report = health_report(config, store) if store.has_schema() else \
+                [SourceHealth(source.id) for source in config.sources]
         finally:
             store.close()
     rows = []

@@ -33,9 +33,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from crawler.hotpath import ArticleExists, HotPath
+from crawler.hotpath import ArticleExists, HotPath, WriteFailed
 
-__all__ = ["ArticleExists", "Store", "utcnow_iso"]
+__all__ = ["ArticleExists", "Store", "WriteFailed", "utcnow_iso"]
 
 metadata = MetaData()
 
@@ -116,8 +116,6 @@ runs = Table(
     Column("limit_hit", Text, nullable=False, default=""),     # safety limits the run hit (max_listing_pages…)
     Column("not_news", Integer, nullable=False, default=0),    # pages the article evidence turned down
 )
-RUN_COLUMNS_ADDED = {"too_old": "INTEGER NOT NULL DEFAULT 0", "limit_hit": "TEXT NOT NULL DEFAULT ''",
-                     "not_news": "INTEGER NOT NULL DEFAULT 0"}
 
 walks = Table(  # the crawl frontier: how the last walk of each listing ended (crawler/frontier.py)
     "walks", metadata,
@@ -152,6 +150,16 @@ def utcnow_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _connect_args(url: str) -> dict:
+    """PostgreSQL sessions carry the host and pid, so a busy source can name who holds it (crawler/source_locks.py)."""
+    if url.startswith("postgresql"):
+        import os
+        import socket
+
+        return {"application_name": f"dumawatch {socket.gethostname()} pid {os.getpid()}"[:63]}
+    return {}
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -164,44 +172,30 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 class Store:
     """All reads and writes of the state store."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrate: bool = True) -> None:
+        """Open the store at ``url``; ``migrate`` creates or upgrades its schema first (see crawler/migrations).
+
+        Read-only commands pass ``migrate=False``: they never change the schema (see :meth:`has_schema`).
+        """
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url)
+        self.engine: Engine = create_engine(url, connect_args=_connect_args(url))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
-        for index in shingle_anchors.indexes:  # stores made before the index existed get it now (once)
-            index.create(self.engine, checkfirst=True)
-        self._add_sketch_column()
-        self._add_run_columns()
-        self._backfill_anchor_counts()
+        if migrate:
+            from crawler.migrations import upgrade
+
+            upgrade(self.engine)
         self.hot = HotPath(self.engine, COMMON_ANCHOR)
 
-    def _add_sketch_column(self) -> None:
-        """Stores made before ``articles.sketch`` existed get the column now (empty: checked in full)."""
-        if "sketch" not in {column["name"] for column in inspect(self.engine).get_columns("articles")}:
-            with self.engine.begin() as conn:
-                conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN sketch TEXT NOT NULL DEFAULT ''")
+    @property
+    def shared(self) -> bool:
+        """True for a database server (PostgreSQL) that crawls on several hosts may share."""
+        return self.engine.dialect.name != "sqlite"
 
-    def _add_run_columns(self) -> None:
-        """Stores made before ``runs.too_old`` and ``runs.limit_hit`` existed get the columns now."""
-        present = {column["name"] for column in inspect(self.engine).get_columns("runs")}
-        with self.engine.begin() as conn:
-            for name, ddl in RUN_COLUMNS_ADDED.items():
-                if name not in present:
-                    conn.exec_driver_sql(f"ALTER TABLE runs ADD COLUMN {name} {ddl}")
-
-    def _backfill_anchor_counts(self) -> None:
-        """Stores made before ``anchor_counts`` existed get their counts now (once)."""
-        with self.engine.begin() as conn:
-            if conn.execute(select(anchor_counts.c.hash).limit(1)).first() is not None:
-                return
-            if conn.execute(select(shingle_anchors.c.hash).limit(1)).first() is None:
-                return
-            conn.execute(anchor_counts.insert().from_select(
-                ["hash", "holders"],
-                select(shingle_anchors.c.hash, func.count()).group_by(shingle_anchors.c.hash)))
+    def has_schema(self) -> bool:
+        """Whether the store has its tables (a read-only command on a store never written reads nothing)."""
+        return inspect(self.engine).has_table("runs")
 
     def flush(self, older_than: float = 0.0) -> None:
         """Commit the crawl's open group of writes (see crawler/hotpath.py)."""
@@ -249,7 +243,8 @@ class Store:
     def add_article(self, item: dict, url_keys: Iterable[str]) -> int:
         """Insert the article, its URL keys, sketch hashes and mentions, all or none (in the open group of writes).
 
-        Raises :class:`ArticleExists` when its URL key was stored meanwhile.
+        Raises :class:`ArticleExists` when its URL key was stored meanwhile, :class:`WriteFailed` when it could
+        not be written (after the retries of a lost deadlock, see crawler/hotpath.py).
         """
         now = utcnow_iso()
         sketch = list(item.get("sketch") or [])

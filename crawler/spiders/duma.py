@@ -95,6 +95,8 @@ class DumaSpider(scrapy.Spider):
                 self.templates[source_id].news[template] += news
                 self.templates[source_id].not_news[template] += not_news
         self.template_votes: dict[str, dict[str, list[int]]] = defaultdict(dict)
+        self.store_failures = 0   # articles the store could not write: the run's validators are not saved
+        store.hot.on_group_lost = self.on_group_lost
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
     def count(self, source_id: str, name: str, n: int = 1) -> None:
@@ -116,6 +118,19 @@ class DumaSpider(scrapy.Spider):
         if message not in self.limits_hit[source_id]:
             self.limits_hit[source_id].append(message)
         self.logger.warning("%s: %s", source_id, message)
+
+    def store_failed(self, source_id: str, message: str) -> None:
+        """An article that could not be stored: an error of its source, and no validator saved this run."""
+        self.store_failures += 1
+        self.report_error(source_id, message)
+
+    def on_group_lost(self, lost: list[tuple[str, str, int]], exc: Exception) -> None:
+        """The store's commit of a group failed: its articles were counted as new, they are errors now."""
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        for source_id, url, mentions in lost:
+            self.count(source_id, "new_articles", -1)
+            self.count(source_id, "new_mentions", -mentions)
+            self.store_failed(source_id, f"{url} was not stored: {reason}")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -252,7 +267,7 @@ class DumaSpider(scrapy.Spider):
         self.store.flush()
         for source_id, votes in self.template_votes.items():  # what pages said they were: kept however it ended
             self.store.add_url_template_votes(source_id, {t: (n, o) for t, (n, o) in votes.items()})
-        if reason == "finished":
+        if reason == "finished" and not self.store_failures:
             for url, (etag, last_modified) in self.new_validators.items():
                 self.store.save_validators(url, etag, last_modified)
             self.frontier.save()  # a run stopped early leaves its walks unfinished: the next run completes them

@@ -1,0 +1,62 @@
+"""The crawl frontier, the store's own facts, learned URL templates, and three more run counts.
+
+- ``walks``: how far each listing's walk got (``crawler/frontier.py``).
+- ``store_state``: small facts about the store, e.g. the watchlist its articles were matched with
+  (``crawler/rematch.py``).
+- ``url_templates``: per source, how often each article-URL template led to news or not
+  (``crawler/url_templates.py``).
+- ``runs.too_old``, ``runs.limit_hit``, ``runs.not_news``: entries older than the horizon, the safety limits
+  a run hit, and pages that turned out not to be news (old runs get 0 and '').
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+RUN_COLUMNS = [
+    sa.Column("too_old", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("limit_hit", sa.Text, nullable=False, server_default=""),
+    sa.Column("not_news", sa.Integer, nullable=False, server_default="0"),
+]
+
+
+def upgrade() -> None:
+    present = {column["name"] for column in sa.inspect(op.get_bind()).get_columns("runs")}
+    for column in RUN_COLUMNS:
+        if column.name not in present:
+            op.add_column("runs", column)
+    op.create_table(
+        "walks",
+        sa.Column("walk_key", sa.Text, primary_key=True),
+        sa.Column("source_id", sa.String, nullable=False, index=True),
+        sa.Column("start_url", sa.Text, nullable=False),
+        sa.Column("state", sa.String, nullable=False),
+        sa.Column("pages", sa.Integer, nullable=False),
+        sa.Column("updated", sa.String, nullable=False),
+    )
+    op.create_table(
+        "store_state",
+        sa.Column("key", sa.String, primary_key=True),
+        sa.Column("value", sa.Text, nullable=False),
+    )
+    op.create_table(
+        "url_templates",
+        sa.Column("source_id", sa.String, primary_key=True),
+        sa.Column("template", sa.Text, primary_key=True),
+        sa.Column("news", sa.Integer, nullable=False),
+        sa.Column("not_news", sa.Integer, nullable=False),
+        sa.Column("updated", sa.String, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("dumawatch's stores are upgraded only")
