@@ -170,6 +170,7 @@ def test_an_old_store_gets_the_not_news_column_and_the_templates_table(tmp_path)
         db.execute(f"ALTER TABLE runs DROP COLUMN {column}")
     for table in ("url_templates", "walks", "store_state"):
         db.execute(f"DROP TABLE {table}")
+    db.execute("UPDATE alembic_version SET version_num = '0001'")  # the release's schema revision
     db.execute("INSERT INTO runs (run_id, source_id, started, finished, status, pages, new_articles, new_mentions, "
                "errors, error_detail, empty_pages, duration) VALUES ('old', 'x', '2026-11-01T00:00:00+00:00', "
                "'2026-11-01T00:01:00+00:00', 'ok', 3, 1, 0, 0, '', 0, 60.0)")

@@ -456,6 +456,8 @@ class DumaSpider(scrapy.Spider):
         learned = self.templates[source.id]
 
         def decide(url: str, anchor) -> bool | None:
+            if is_pagination(url) and not looks_like_article(url):
+                return None  # a page of a listing: its walk requests it (crawler/frontier.py), never as an article
             known = learned.verdict(url)
             if known is False:
                 self.count(source.id, "template_skipped")

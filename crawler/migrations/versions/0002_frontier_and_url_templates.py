@@ -22,40 +22,50 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-RUN_COLUMNS = [
-    sa.Column("too_old", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("limit_hit", sa.Text, nullable=False, server_default=""),
-    sa.Column("not_news", sa.Integer, nullable=False, server_default="0"),
-]
+
+def _run_columns() -> list[sa.Column]:
+    return [
+        sa.Column("too_old", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("limit_hit", sa.Text, nullable=False, server_default=""),
+        sa.Column("not_news", sa.Integer, nullable=False, server_default="0"),
+    ]
+
+
+def _tables() -> dict[str, list[sa.Column]]:
+    return {
+        "walks": [
+            sa.Column("walk_key", sa.Text, primary_key=True),
+            sa.Column("source_id", sa.String, nullable=False, index=True),
+            sa.Column("start_url", sa.Text, nullable=False),
+            sa.Column("state", sa.String, nullable=False),
+            sa.Column("pages", sa.Integer, nullable=False),
+            sa.Column("updated", sa.String, nullable=False),
+        ],
+        "store_state": [
+            sa.Column("key", sa.String, primary_key=True),
+            sa.Column("value", sa.Text, nullable=False),
+        ],
+        "url_templates": [
+            sa.Column("source_id", sa.String, primary_key=True),
+            sa.Column("template", sa.Text, primary_key=True),
+            sa.Column("news", sa.Integer, nullable=False),
+            sa.Column("not_news", sa.Integer, nullable=False),
+            sa.Column("updated", sa.String, nullable=False),
+        ],
+    }
 
 
 def upgrade() -> None:
-    present = {column["name"] for column in sa.inspect(op.get_bind()).get_columns("runs")}
-    for column in RUN_COLUMNS:
+    """Creates only what is missing (a store made before migrations by a build that had some of it already)."""
+    found = sa.inspect(op.get_bind())
+    present = {column["name"] for column in found.get_columns("runs")}
+    tables = set(found.get_table_names())
+    for column in _run_columns():
         if column.name not in present:
             op.add_column("runs", column)
-    op.create_table(
-        "walks",
-        sa.Column("walk_key", sa.Text, primary_key=True),
-        sa.Column("source_id", sa.String, nullable=False, index=True),
-        sa.Column("start_url", sa.Text, nullable=False),
-        sa.Column("state", sa.String, nullable=False),
-        sa.Column("pages", sa.Integer, nullable=False),
-        sa.Column("updated", sa.String, nullable=False),
-    )
-    op.create_table(
-        "store_state",
-        sa.Column("key", sa.String, primary_key=True),
-        sa.Column("value", sa.Text, nullable=False),
-    )
-    op.create_table(
-        "url_templates",
-        sa.Column("source_id", sa.String, primary_key=True),
-        sa.Column("template", sa.Text, primary_key=True),
-        sa.Column("news", sa.Integer, nullable=False),
-        sa.Column("not_news", sa.Integer, nullable=False),
-        sa.Column("updated", sa.String, nullable=False),
-    )
+    for name, columns in _tables().items():
+        if name not in tables:
+            op.create_table(name, *columns)
 
 
 def downgrade() -> None:
