@@ -1,8 +1,10 @@
 """The ``dumawatch`` command line: crawl, export, demo (and the service commands built on them).
 
 Exit codes: 0 the command finished (a crawl whose sources failed still finished: they are reported);
+1 the crawl finished and is stored, but the feeds could not be written (one line; ``export`` retries);
 2 a bad configuration or bad arguments (one line on stderr, nothing crawled, nothing overwritten);
-3 another run holds the store's lock.
+3 another run holds the store's lock; 130 a crawl stopped by Ctrl-C (after its clean stop: what it
+fetched is stored, the feeds are written).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from crawler.config import DEFAULT_CONFIG, load_config, parse_workers
 from crawler.errors import ConfigError, LockedError
 from crawler.tables import print_table
 
+EXIT_FEEDS = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 3
+EXIT_INTERRUPTED = 130
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +35,8 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
 def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
     parser.add_argument("--region", action="append", metavar="TEXT",
-                        help="only sources whose region contains TEXT (repeatable)")
+                        help="only sources whose region has a word starting with TEXT, e.g. Волгоград, "
+                             "Кузбасс (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,21 +97,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+ROUTINE_NOTES = ("no article text on ",)  # counted in the "no text" column, not listed one by one
+
+
 def print_summary(result, out=sys.stdout) -> None:
-    rows = [("source", "pages", "new articles", "mentions", "errors")]
-    rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors))
-             for s in result.sources]
+    """One row per source, then each failure once (routine drops are counted, not listed)."""
+    rows = [("source", "pages", "new articles", "mentions", "errors", "known text", "no text")]
+    rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors),
+              str(s.duplicates), str(s.empty_pages)) for s in result.sources]
     print_table(rows, out, right=range(1, len(rows[0])))
     for source in result.sources:
         for detail in source.error_detail:
-            print(f"  {source.source_id}: {detail}", file=out)
-    if result.stopped_early:
+            if not detail.startswith(ROUTINE_NOTES):
+                print(f"  {source.source_id}: {detail}", file=out)
+    if result.interrupted:
+        print("run stopped by Ctrl-C: what was fetched is stored and in the feeds", file=out)
+    elif result.stopped_early:
         print(f"run stopped early: {result.stopped_early}", file=out)
     print(f"run {result.run_id}: {sum(s.new_articles for s in result.sources)} new articles "
           f"in {result.duration:.1f} s", file=out)
 
 
+def _exit_code(result) -> int:
+    if result.feeds_error:
+        print(f"dumawatch: error: feeds not written: {result.feeds_error} (the run is stored; fix it and "
+              "run `dumawatch export`)", file=sys.stderr)
+        return EXIT_FEEDS
+    return EXIT_INTERRUPTED if result.interrupted else 0
+
+
 def cmd_crawl(args) -> int:
+    from crawler.crawllog import crawl_log_path
     from crawler.runner import run_crawl, select_sources
 
     config = load_config(args.config)
@@ -116,8 +137,8 @@ def cmd_crawl(args) -> int:
         print("dumawatch: no enabled source matches the selection; nothing to crawl", file=sys.stderr)
     result = run_crawl(config, sources, verbose=args.verbose, workers=workers)
     print_summary(result)
-    print(f"feeds: {config.feeds_dir}")
-    return 0
+    print(f"feeds: {config.feeds_dir}\nlog:   {crawl_log_path(config)}")
+    return _exit_code(result)
 
 
 def cmd_export(args) -> int:

@@ -143,6 +143,9 @@ def read_yaml(path: Path, what: str) -> Any:
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     """Read ``dumawatch.yaml`` and the sources and watchlist files it names."""
     path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found (looked in {Path.cwd()}; pass --config PATH, "
+                          "or run `dumawatch demo --dir DIR` to get a config to start from)")
     data = read_yaml(path, "config")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
@@ -292,6 +295,10 @@ def _make_source(path: Path, sid: str, entry: dict, default_max_age: int) -> Sou
             re.compile(pattern)
         except re.error as exc:
             raise ConfigError(f"{path}: {where}: article_pattern {pattern!r} is not a valid regex: {exc}") from None
+    for key in ("title", "date", "body"):
+        problem = selector_problem(entry.get(key))
+        if problem:
+            raise ConfigError(f"{path}: {where}: '{key}' selector {entry[key]!r} does not compile: {problem}")
     for key in ("enabled", "verify_tls"):
         if key in entry and not isinstance(entry[key], bool):
             raise ConfigError(f"{path}: {where}: '{key}' must be true or false")
@@ -318,6 +325,28 @@ def _make_source(path: Path, sid: str, entry: dict, default_max_age: int) -> Sou
     )
 
 
+def selector_problem(selector: str | None) -> str:
+    """Why a ``title``/``date``/``body`` selector (CSS, or XPath starting with ``/``) does not compile, else ''.
+
+    It is compiled the way the clean pipeline uses it (pipelines/clean.py ``select_text``), on an empty page.
+    """
+    if selector is None:
+        return ""
+    if not selector.strip():
+        return "it is empty"
+    from parsel import Selector
+
+    page = Selector(text="<html><body></body></html>")
+    try:
+        if selector.lstrip("(").startswith("/"):
+            page.xpath(selector)
+        else:
+            page.css(selector)
+    except Exception as exc:  # cssselect's SelectorSyntaxError, lxml's XPathError, parsel's ValueError
+        return " ".join(str(exc).split()) or type(exc).__name__
+    return ""
+
+
 def _check_url(path: Path, where: str, key: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -333,10 +362,41 @@ def _schedule(path: Path, where: str, value: Any) -> Schedule:
     cron = value.get("cron", Schedule.cron)
     tz = value.get("timezone", Schedule.timezone)
     try:
-        cron_trigger(str(cron), str(tz))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{path}: {where}: bad cron {cron!r} or timezone {tz!r}: {exc}") from None
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{path}: {where}: timezone {tz!r} is not an IANA time zone") from None
+    problem = cron_problem(str(cron))
+    if problem:
+        raise ConfigError(f"{path}: {where}: cron {cron!r}: {problem}")
     return Schedule(cron=str(cron), timezone=str(tz))
+
+
+CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
+CRON_FIELD_WORDS = {"second": "seconds", "minute": "minutes", "hour": "hours", "day": "day of month",
+                    "month": "month", "day_of_week": "day of week"}
+
+
+def cron_problem(cron: str) -> str:
+    """What is wrong with a cron expression, naming the field ('' when it is good)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = cron.split()
+    names = ("second", *CRON_FIELDS) if len(fields) == 6 else CRON_FIELDS
+    if len(fields) not in (5, 6):
+        return (f"expected 5 fields (minute hour day month day-of-week) or 6 with seconds first, "
+                f"got {len(fields)}")
+    for name, expression in zip(names, fields, strict=True):
+        try:
+            CronTrigger(**{name: expression}, timezone=ZoneInfo("UTC"))
+        except ValueError as exc:
+            position = names.index(name) + 1
+            why = re.sub(r"^Error validating expression '[^']*': ", "", str(exc))
+            return f"field {position} ({CRON_FIELD_WORDS[name]}) {expression!r}: {why}"
+    try:
+        cron_trigger(cron, "UTC")
+    except ValueError as exc:
+        return str(exc)
+    return ""
 
 
 def cron_trigger(cron: str, timezone: str):
@@ -375,6 +435,12 @@ def _service_settings(path: Path, data: dict, feeds_dir: Path) -> ServiceSetting
         urls = [urls]
     if not isinstance(urls, list) or not all(isinstance(u, str) and "://" in u for u in urls):
         raise ConfigError(f"{path}: alerts: urls: expected a list of apprise URLs (scheme://...)")
+    if urls:
+        import importlib.util
+
+        if importlib.util.find_spec("apprise") is None:
+            raise ConfigError(f"{path}: alerts: urls are set but apprise is not installed "
+                              "(pip install 'dumawatch[alerts]', or remove 'alerts:')")
     on = alerts.get("on", list(ServiceSettings.alert_on))
     if isinstance(on, str):
         on = [on]
