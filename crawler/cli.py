@@ -62,9 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="crawl the bundled sample duma sites offline",
                                description="Serve the bundled sample duma sites (1C-Bitrix, WordPress, a "
                                            "windows-1251 home-grown CMS) on loopback and crawl them with the "
-                                           "real pipeline.")
+                                           "real pipeline. A config file you edited in --dir is kept.")
     demo.add_argument("--dir", type=Path, help="where to write the demo config, store and feeds "
                                                "(default: a new temporary directory)")
+    demo.add_argument("--serve", action="store_true", help="keep the sample sites up after the crawl, until "
+                                                            "Ctrl-C, to crawl them again with the printed config")
     demo.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
 
     schedule = commands.add_parser("schedule", help="run the crawl service on the configured schedule",
@@ -165,23 +167,57 @@ def cmd_demo(args) -> int:
     clock = time.monotonic()
     directory = args.dir or Path(tempfile.mkdtemp(prefix="dumawatch-demo-"))
     servers = start_demo_sites()
+    serving = False
     try:
         for server, entry in servers:
             print(f"serving {server.name} ({entry['id']}) at {server.base_url}/")
-        config_path = write_demo_config(directory.resolve(), [entry for _, entry in servers])
+        config_path, kept = write_demo_config(directory.resolve(), [entry for _, entry in servers])
+        for name in kept:
+            print(f"kept your edited {directory.resolve() / name} (not overwritten)")
         config = load_config(config_path)
         result = run_crawl(config, config.enabled_sources, verbose=args.verbose)
+        _print_demo_result(config_path, config, result)
+        print(f"\ndemo took {time.monotonic() - clock:.1f} s")
+        if result.interrupted or result.feeds_error or not args.serve:
+            if not args.serve:
+                print("the sample sites stop now; `dumawatch demo --serve` keeps them up to crawl again")
+            return _exit_code(result)
+        serving = True
+        _serve_until_stopped(config_path)
+        return 0
     finally:
         for server, _ in servers:
             server.stop()
+        if serving:
+            print("sample sites stopped")
+
+
+def _print_demo_result(config_path: Path, config, result) -> None:
+    from crawler.crawllog import crawl_log_path
+
     print_summary(result)
-    print(f"\nconfig: {config_path}\nfeeds:  {config.feeds_dir}")
+    print(f"\nconfig: {config_path}\nfeeds:  {config.feeds_dir}\nlog:    {crawl_log_path(config)}")
     for name, count in result.feeds.items():
         print(f"  {name}: {count} rows")
-    _print_sample(config.feeds_dir / "articles.csv", ["published_at", "source_id", "title", "names"], 5)
-    _print_sample(config.feeds_dir / "mentions.csv", ["source_id", "watch", "matched"], 5)
-    print(f"\ndemo took {time.monotonic() - clock:.1f} s")
-    return 0
+    if result.feeds.get("articles.csv") is not None:
+        _print_sample(config.feeds_dir / "articles.csv", ["published_at", "source_id", "title", "names"], 5)
+        _print_sample(config.feeds_dir / "mentions.csv", ["source_id", "watch", "matched"], 5)
+
+
+def _serve_until_stopped(config_path: Path) -> None:
+    """``demo --serve``: keep the sample sites up until Ctrl-C or SIGTERM (the crawl's signal handlers are
+    Scrapy's, left behind by its stopped reactor: put Python's own back)."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"\nthe sample sites stay up until Ctrl-C. In another terminal, edit the files beside {config_path} "
+          f"and crawl again:\n  dumawatch crawl --config {config_path}\n  dumawatch status --config {config_path}\n"
+          f"  dumawatch schedule --config {config_path}", flush=True)
+    while not stop.wait(1.0):
+        pass
 
 
 def _print_sample(path: Path, columns: list[str], limit: int) -> None:
