@@ -104,6 +104,7 @@ class Config:
     raw: dict = field(default_factory=dict)
     service: ServiceSettings = field(default_factory=ServiceSettings)
     workers: int = 0                 # processes that clean, date and match pages beside the crawl (0: none)
+    feeds_xlsx: bool = False         # also write articles.xlsx and mentions.xlsx (feeds: {dir: …, xlsx: true})
 
     @property
     def enabled_sources(self) -> list[Source]:
@@ -154,8 +155,11 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     for key in ("sources", "watchlist", "state", "feeds"):
         if key not in data:
             raise ConfigError(f"{path}: missing required key '{key}'")
+        if key == "feeds" and isinstance(data[key], dict):
+            continue
         if not isinstance(data[key], str) or not data[key].strip():
             raise ConfigError(f"{path}: '{key}' must be a path (a non-empty string)")
+    feeds_folder, feeds_xlsx = _feeds_setting(path, data["feeds"])
 
     default_max_age = _positive_int(path, "max_age_days", data.get("max_age_days", DEFAULT_MAX_AGE_DAYS))
     sources_path = (base / data["sources"]).resolve()
@@ -163,7 +167,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     watchlist_path = (base / data["watchlist"]).resolve()
     watchlist = load_watchlist_file(watchlist_path)
     state_url, state_path = _state_location(path, base, data["state"])
-    feeds_dir = (base / data["feeds"]).resolve()
+    feeds_dir = (base / feeds_folder).resolve()
     if feeds_dir.exists() and not feeds_dir.is_dir():
         raise ConfigError(f"{path}: feeds: {feeds_dir} exists and is not a directory")
     schedule = _schedule(path, "schedule", data.get("schedule"))
@@ -174,7 +178,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
         path=path.resolve(), sources_path=sources_path, sources=sources, watchlist_path=watchlist_path,
         watchlist=watchlist, state_url=state_url, state_path=state_path, feeds_dir=feeds_dir,
         schedule=schedule, scrapy=dict(scrapy_overrides), raw=data,
-        service=_service_settings(path, data, feeds_dir),
+        service=_service_settings(path, data, feeds_dir), feeds_xlsx=feeds_xlsx,
         workers=parse_workers(data.get("workers", "auto"), f"{path}: workers"),
     )
 
@@ -493,6 +497,25 @@ def _check_database_url(path: Path, url: str) -> None:
         hint = " (pip install 'dumawatch[postgres]')" if url.startswith("postgres") else ""
         raise ConfigError(f"{path}: state: the database driver for {parsed.drivername} is not installed: "
                           f"{exc}{hint}") from None
+
+
+def _feeds_setting(path: Path, value: Any) -> tuple[str, bool]:
+    """``feeds: DIR`` or ``feeds: {dir: DIR, xlsx: true}``: the folder and whether to write Excel workbooks."""
+    if isinstance(value, str):
+        return value, False
+    _reject_unknown(path, "feeds: ", value, {"dir", "xlsx"})
+    folder, xlsx = value.get("dir"), value.get("xlsx", False)
+    if not isinstance(folder, str) or not folder.strip():
+        raise ConfigError(f"{path}: feeds: 'dir' must be a path (a non-empty string)")
+    if not isinstance(xlsx, bool):
+        raise ConfigError(f"{path}: feeds: 'xlsx' must be true or false")
+    if xlsx:
+        import importlib.util
+
+        if importlib.util.find_spec("openpyxl") is None:
+            raise ConfigError(f"{path}: feeds: xlsx is true but openpyxl is not installed "
+                              "(pip install 'dumawatch[xlsx]')")
+    return folder, xlsx
 
 
 def _positive_int(path: Path, where: str, value: Any) -> int:
