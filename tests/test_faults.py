@@ -92,10 +92,12 @@ def runs_by_source(directory):
 
 
 def test_run_finishes_without_traceback(crawl):
-    _, result, took, _ = crawl
+    directory, result, took, _ = crawl
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-5000:]
     assert "Traceback" not in result.stdout
+    log = (directory / "logs" / "crawl.log").read_text(encoding="utf-8")  # Scrapy's own log
+    assert "Traceback" not in log, log[-5000:]
     assert took < 60, f"the crawl took {took:.0f} s: something hung"
 
 
