@@ -146,9 +146,12 @@ def cmd_crawl(args) -> int:
 def cmd_export(args) -> int:
     from crawler.feeds import export_feeds
     from crawler.locking import store_lock
+    from crawler.preflight import check_feeds, check_state
     from crawler.store import Store
 
     config = load_config(args.config)
+    check_state(config)
+    check_feeds(config)
     with store_lock(config.lock_path):
         store = Store(config.state_url)
         try:
@@ -236,15 +239,23 @@ def cmd_sources(args) -> int:
 
 
 def cmd_schedule(args) -> int:
+    from crawler.crawllog import crawl_log_path
+    from crawler.preflight import check_log, check_writable
     from crawler.service import serve
 
-    return serve(load_config(args.config), once=args.once, verbose=args.verbose)
+    config = load_config(args.config)
+    check_writable(config, crawl_log_path(config))   # each run would fail on it: say it now, exit 2
+    check_log(config, config.service.log_file)
+    return serve(config, once=args.once, verbose=args.verbose)
 
 
 def cmd_status(args) -> int:
+    from crawler.preflight import check_state
     from crawler.status import print_status
 
-    print_status(load_config(args.config))
+    config = load_config(args.config)
+    check_state(config)   # a file that is not SQLite: one line, not a traceback
+    print_status(config)
     return 0
 
 

@@ -195,3 +195,15 @@ def test_feeds_mapping_validated(tmp_path, site):
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert "feeds: 'xlsx' must be true or false" in one_line(run_cli("crawl", "--config", config))
     assert site.requests == []
+
+
+@pytest.mark.parametrize("command", ["export", "status", "schedule"])
+def test_other_commands_refuse_a_state_that_is_not_a_database(tmp_path, site, command):
+    config = config_for(tmp_path, site)
+    state = tmp_path / "cfg" / "data" / "state.sqlite3"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(b"PK\x03\x04" + b"\x00" * 200)  # a zip (a workbook saved over it, say)
+    args = [command, "--config", config] + (["--once"] if command == "schedule" else [])
+    line = one_line(run_cli(*args))
+    assert "is not a SQLite database" in line
+    assert site.requests == []
