@@ -128,7 +128,7 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
                               watchlist_path=str(config.watchlist_path), workers=workers)
     # Scrapy's log goes to crawl.log (and to the terminal only with --verbose): see crawler/crawllog.py
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    settings.set("SCHEDULER", "crawler.progress.SourceCountingScheduler", priority="cmdline")
+    settings.set("SCHEDULER", "crawler.progress.SourceCountingScheduler", priority="project")
     progress = CrawlProgress([source.id for source in sources], enabled=show_progress)
     handlers = install_crawl_logging(config, settings, ProgressAwareHandler(progress) if verbose else None)
     try:
