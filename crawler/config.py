@@ -512,8 +512,8 @@ def _feeds_setting(path: Path, value: Any) -> tuple[str, bool]:
     if xlsx:
         import importlib.util
 
-        if importlib.util.find_spec("openpyxl") is None:
-            raise ConfigError(f"{path}: feeds: xlsx is true but openpyxl is not installed "
+        if importlib.util.find_spec("xlsxwriter") is None:
+            raise ConfigError(f"{path}: feeds: xlsx is true but XlsxWriter is not installed "
                               "(pip install 'dumawatch[xlsx]')")
     return folder, xlsx
 

@@ -10,8 +10,9 @@ CSV import dialog (nor LibreOffice's, which ignores the BOM unless told). What a
   dropped, a cell is cut at 32,000 characters. A text a spreadsheet would run (``=HYPERLINK(…)``) is stored
   as a text cell with Excel's quote-prefix mark, so it reads exactly as in the CSV opened by Excel.
 
-openpyxl's write-only mode streams the rows, so a store of 100,000 articles is written in constant memory.
-Each workbook is saved to a temporary file and renamed over the old one, like the CSVs.
+XlsxWriter writes it in its constant-memory mode (each row flushed as it is written), 2.4 times as fast as
+openpyxl's write-only mode here (bench/bench_workbook.py). Each workbook is saved to a temporary file and
+renamed over the old one, like the CSVs.
 """
 
 from __future__ import annotations
@@ -51,64 +52,52 @@ def as_date(value: object) -> date | datetime | None:
         return None
 
 
-def _text_cell(sheet, value: object):
-    from openpyxl.cell import WriteOnlyCell
-
+def _text(value: object) -> tuple[str, bool]:
+    """The cell text under the CSV's rules, and whether it is a defused formula (shown with a quote prefix)."""
     original = "" if value is None else str(value)
     text = safe_cell(original)
     defused = text.startswith("'") and text[1:2] in FORMULA_START and not original.lstrip().startswith("'")
-    if not text:
-        return None
-    cell = WriteOnlyCell(sheet, value=text[1:] if defused else text)
-    cell.data_type = "s"              # never a formula, whatever the text starts with
-    if defused:
-        cell.quotePrefix = True       # what Excel sets when one types '=…: shown as typed, read as text
-    return cell
-
-
-def _date_cell(sheet, value: object):
-    from openpyxl.cell import WriteOnlyCell
-
-    when = as_date(value)
-    if when is None:
-        return _text_cell(sheet, value)
-    cell = WriteOnlyCell(sheet, value=when)
-    cell.number_format = DATETIME_FORMAT if isinstance(when, datetime) else DATE_FORMAT
-    return cell
+    return (text[1:], True) if defused else (text, False)
 
 
 def write_xlsx(path: Path, columns: list[str], rows: Iterable[dict], sheet_name: str | None = None) -> int:
     """Atomically replace ``path`` with a workbook of ``rows`` (dicts, as write_csv takes); the rows written."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name or path.stem)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(column, DEFAULT_WIDTH)
-    from openpyxl.cell import WriteOnlyCell
-
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for row in rows:
-        if count >= MAX_ROWS:
-            break
-        sheet.append([_date_cell(sheet, row.get(c)) if c in DATE_COLUMNS else _text_cell(sheet, row.get(c))
-                      for c in columns])
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
     handle.close()
     try:
-        workbook.save(handle.name)
+        # constant_memory: each row is flushed to disk once written; no string is ever read as a formula,
+        # a number or a URL (every text goes through write_string)
+        workbook = xlsxwriter.Workbook(handle.name, {"constant_memory": True, "strings_to_formulas": False,
+                                                     "strings_to_numbers": False, "strings_to_urls": False})
+        formats = {"header": workbook.add_format({"bold": True}),
+                   "datetime": workbook.add_format({"num_format": DATETIME_FORMAT}),
+                   "date": workbook.add_format({"num_format": DATE_FORMAT}),
+                   "quoted": workbook.add_format({"quote_prefix": True})}
+        sheet = workbook.add_worksheet((sheet_name or path.stem)[:31])
+        sheet.freeze_panes(1, 0)
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, WIDTHS.get(column, DEFAULT_WIDTH))
+            sheet.write_string(0, index, column, formats["header"])
+        count = 0
+        for row in rows:
+            if count >= MAX_ROWS:
+                break
+            count += 1
+            for index, column in enumerate(columns):
+                value = row.get(column)
+                when = as_date(value) if column in DATE_COLUMNS else None
+                if when is not None:
+                    sheet.write_datetime(count, index, when,
+                                         formats["datetime" if isinstance(when, datetime) else "date"])
+                    continue
+                text, quoted = _text(value)
+                if text:
+                    sheet.write_string(count, index, text, formats["quoted"] if quoted else None)
+        sheet.autofilter(0, 0, count, len(columns) - 1)
+        workbook.close()
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

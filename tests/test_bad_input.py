@@ -2,7 +2,7 @@
 
 Each case runs the real CLI in a subprocess against a served demo site, with one thing wrong: a state file
 that is not SQLite, a state or feeds folder on a read-only file system, a selector that does not compile,
-alerts without apprise, an unknown or substring-only ``--region``, a bad cron field, a missing default config.
+alerts without apprise, workbooks without XlsxWriter, an unknown or substring-only ``--region``, a bad cron field, a missing default config.
 """
 
 from __future__ import annotations
@@ -173,15 +173,15 @@ def test_missing_default_config_points_at_the_option(tmp_path):
     assert str(tmp_path) in line and "--config" in line
 
 
-def test_xlsx_without_openpyxl(tmp_path, site):
+def test_xlsx_without_xlsxwriter(tmp_path, site):
     config = config_for(tmp_path, site)
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     data["feeds"] = {"dir": "feeds", "xlsx": True}
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    code = ("import sys; sys.modules['openpyxl'] = None; from crawler.cli import main; "
+    code = ("import sys; sys.modules['xlsxwriter'] = None; from crawler.cli import main; "
             f"sys.exit(main(['crawl', '--config', {str(config)!r}]))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
-    assert "xlsx is true but openpyxl is not installed" in one_line(result)
+    assert "xlsx is true but XlsxWriter is not installed" in one_line(result)
     assert site.requests == []
 
 
