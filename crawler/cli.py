@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config(crawl)
     _add_selection(crawl)
     crawl.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
+    crawl.add_argument("--no-progress", dest="progress", action="store_false",
+                       help="no live progress line, even on a terminal (the service's runs never have one)")
     crawl.add_argument("--workers", metavar="N", help="worker processes that clean, date and match the pages "
                                                        "beside the crawl: a number (0: none) or 'auto' "
                                                        "(default: the config's 'workers', else auto)")
@@ -137,7 +139,8 @@ def cmd_crawl(args) -> int:
     sources = select_sources(config, args.source, args.region)
     if not sources:
         print("dumawatch: no enabled source matches the selection; nothing to crawl", file=sys.stderr)
-    result = run_crawl(config, sources, verbose=args.verbose, workers=workers)
+    result = run_crawl(config, sources, verbose=args.verbose, workers=workers,
+                       progress=None if args.progress else False)
     print_summary(result)
     print(f"feeds: {config.feeds_dir}\nlog:   {crawl_log_path(config)}")
     return _exit_code(result)

@@ -126,3 +126,18 @@ def test_ctrl_c_exits_130_after_the_clean_stop_and_status_shows_the_run(serve, t
     assert not marker.exists()
     after = run_cli("status", "--config", config, check=True).stdout
     assert "running" not in after and "stopped (shutdown)" in after
+
+
+def test_no_live_line_with_no_progress_nor_in_the_service(serve, tmp_path):
+    site = serve("homegrown")
+    config = write_config(tmp_path / "cfg", [source_entry(site, "zsko", "Europe/Kirov")], scrapy=SLOW)
+    for args in (["crawl", "--config", str(config), "--no-progress"],
+                 ["schedule", "--config", str(config), "--once", "--verbose"]):  # the service, on a terminal
+        child = pexpect.spawn(sys.executable, ["-m", "crawler", *args], cwd=str(REPO), encoding="utf-8",
+                              timeout=180, dimensions=(30, 160))
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before[-3000:]
+        assert "crawling:" not in child.before, child.before[-3000:]
+    assert "source zsko: run" in child.before and "new articles 0" in child.before  # the service's own lines
+    assert len(read_csv(tmp_path / "cfg" / "feeds" / "articles.csv")) == 12
