@@ -257,7 +257,7 @@ def cmd_status(args) -> int:
     from crawler.status import print_status
 
     config = load_config(args.config)
-    check_state(config)   # a file that is not SQLite: one line, not a traceback
+    check_state(config, write=False)   # a file that is not SQLite: one line, not a traceback
     print_status(config)
     return 0
 

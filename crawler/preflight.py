@@ -54,22 +54,23 @@ def writable_folder_problem(folder: Path) -> str:
     return ""
 
 
-def check_state(config: Config) -> None:
+def check_state(config: Config, write: bool = True) -> None:
+    """The store is a SQLite database (or not there yet) or a database that answers; with ``write``, writable."""
     where = f"{config.path}: state"
     path = config.state_path
     if path is None:
         _check_database_url(config)
         return
-    problem = writable_folder_problem(path.parent)
+    problem = writable_folder_problem(path.parent) if write else ""
     if problem:
         raise ConfigError(f"{where}: {problem}")
     if not path.exists():
         return
     try:
-        with open(path, "r+b") as handle:
+        with open(path, "r+b" if write else "rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot open {path} for writing: {_reason(exc)}") from None
+        raise ConfigError(f"{where}: cannot open {path}{' for writing' if write else ''}: {_reason(exc)}") from None
     if header and header != SQLITE_HEADER:
         raise ConfigError(f"{where}: {path} is not a SQLite database (point 'state' at a new file, or move this "
                           "one away)")
