@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import yaml
 
 from crawler.regions import region_matches
 
-from conftest import REPO, run_cli, source_entry, write_config
+from conftest import REPO, read_csv, run_cli, source_entry, write_config
 
 
 def one_line(result) -> str:
@@ -207,3 +208,37 @@ def test_other_commands_refuse_a_state_that_is_not_a_database(tmp_path, site, co
     line = one_line(run_cli(*args))
     assert "is not a SQLite database" in line
     assert site.requests == []
+
+
+def test_feeds_folder_turning_read_only_mid_run_loses_nothing(tmp_path, serve):
+    """The folder passes the check, then goes read-only during the crawl: one line, exit 1, the run is stored,
+    and `export` writes the feeds once the folder is writable again."""
+    from bigsite import build_site
+
+    build_site(tmp_path / "site", 40)
+    site = serve(tmp_path / "site")
+    config = write_config(tmp_path / "cfg", [source_entry(site, "big")],
+                          scrapy={"DOWNLOAD_DELAY": 0.1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1})
+    feeds = tmp_path / "cfg" / "feeds"
+    feeds.mkdir(parents=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(feeds)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        crawl = subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--config", str(config)], cwd=REPO,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(site.requests) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        subprocess.run(["mount", "-o", "remount,ro", str(feeds)], check=True)
+        stdout, stderr = crawl.communicate(timeout=120)
+        assert crawl.returncode == 1, (stdout, stderr)
+        assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+        assert "feeds not written" in stderr and "Read-only file system" in stderr and "dumawatch export" in stderr
+        assert "big " in stdout  # the summary was printed
+        with sqlite3.connect(tmp_path / "cfg" / "data" / "state.sqlite3") as db:
+            assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 40
+        subprocess.run(["mount", "-o", "remount,rw", str(feeds)], check=True)
+        run_cli("export", "--config", config, check=True)
+        assert len(read_csv(feeds / "articles.csv")) == 40
+    finally:
+        subprocess.run(["umount", "-l", str(feeds)], capture_output=True)
