@@ -180,6 +180,12 @@ def cmd_demo(args) -> int:
         config_path, kept = write_demo_config(directory.resolve(), [entry for _, entry in servers])
         for name in kept:
             print(f"kept your edited {directory.resolve() / name} (not overwritten)")
+        if "sources.yaml" in kept:
+            text = (directory.resolve() / "sources.yaml").read_text(encoding="utf-8")
+            moved = [server.base_url for server, _ in servers if server.base_url not in text]
+            if moved:  # the fixed ports were taken: the kept file names addresses no demo site listens on
+                print(f"note: the sample sites listen at {', '.join(moved)} this time (their usual ports are "
+                      "taken); your sources.yaml names other addresses")
         config = load_config(config_path)
         result = run_crawl(config, config.enabled_sources, verbose=args.verbose)
         _print_demo_result(config_path, config, result)
