@@ -76,7 +76,7 @@ def check_state(config: Config, write: bool = True) -> None:
                           "one away)")
     if header:
         try:
-            connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
             try:
                 connection.execute("PRAGMA schema_version").fetchone()
             finally:
