@@ -2,8 +2,10 @@
 schedule, status, and worker for several crawl hosts).
 
 Exit codes: 0 the command finished (a crawl in which some sources failed still finished: they are reported);
+1 the crawl finished and is stored, but the feeds could not be written (one line; ``export`` retries);
 2 a bad configuration or bad arguments (one line on stderr, nothing crawled, nothing overwritten);
-3 another run holds the store's lock; 4 a crawl in which every selected source failed (reported as well).
+3 another run holds the store's lock; 4 a crawl in which every selected source failed (reported as well);
+130 a crawl stopped by Ctrl-C (after its clean stop: what it fetched is stored, the feeds are written).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from crawler.config import DEFAULT_CONFIG, load_config, parse_workers
 from crawler.errors import ConfigError, LockedError
 from crawler.tables import print_table
 
+EXIT_FEEDS = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 3
 EXIT_ALL_FAILED = 4
+EXIT_INTERRUPTED = 130
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +37,8 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
 def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", action="append", metavar="ID", help="only this source (repeatable)")
     parser.add_argument("--region", action="append", metavar="TEXT",
-                        help="only sources whose region contains TEXT (repeatable)")
+                        help="only sources whose region has a word starting with TEXT, e.g. Волгоград, "
+                             "Кузбасс (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--no-export", action="store_true",
                        help="record the run in the store but leave the feeds alone (a `dumawatch worker`'s "
                             "crawls: the service exports them)")
+    crawl.add_argument("--no-progress", dest="progress", action="store_false",
+                       help="no live progress line, even on a terminal (the service's runs never have one)")
     crawl.add_argument("--workers", metavar="N", help="worker processes that clean, date and match the pages "
                                                        "beside the crawl: a number (0: none) or 'auto' "
                                                        "(default: the config's 'workers', else auto)")
@@ -68,9 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="crawl the bundled sample duma sites offline",
                                description="Serve the bundled sample duma sites (1C-Bitrix, WordPress, a "
                                            "windows-1251 home-grown CMS) on loopback and crawl them with the "
-                                           "real pipeline.")
+                                           "real pipeline. A config file you edited in --dir is kept.")
     demo.add_argument("--dir", type=Path, help="where to write the demo config, store and feeds "
                                                "(default: a new temporary directory)")
+    demo.add_argument("--serve", action="store_true", help="keep the sample sites up after the crawl, until "
+                                                            "Ctrl-C, to crawl them again with the printed config")
     demo.add_argument("--verbose", action="store_true", help="show Scrapy's own log")
 
     schedule = commands.add_parser("schedule", help="run the crawl service on the configured schedule",
@@ -121,27 +130,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+ROUTINE_NOTES = ("no article text on ",)  # counted in the "no text" column, not listed one by one
+
+
 def print_summary(result, out=sys.stdout) -> None:
-    rows = [("source", "pages", "new articles", "mentions", "errors", "too old", "not news")]
-    rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors), str(s.too_old),
-              str(s.not_news))
-             for s in result.sources]
+    """One row per source, then each failure once (routine drops are counted, not listed)."""
+    rows = [("source", "pages", "new articles", "mentions", "errors", "known text", "no text", "too old",
+             "not news")]
+    rows += [(s.source_id, str(s.pages), str(s.new_articles), str(s.new_mentions), str(s.errors),
+              str(s.duplicates), str(s.empty_pages), str(s.too_old), str(s.not_news)) for s in result.sources]
     print_table(rows, out, right=range(1, len(rows[0])))
     for source in result.sources:
         for detail in source.error_detail:
-            print(f"  {source.source_id}: {detail}", file=out)
+            if not detail.startswith(ROUTINE_NOTES):
+                print(f"  {source.source_id}: {detail}", file=out)
         for limit in source.limit_hit:
             print(f"  {source.source_id}: limit hit: {limit}", file=out)
     failed = [s.source_id for s in result.sources if s.status == "failed"]
     if failed:
         print(f"failed: {', '.join(failed)}", file=out)
-    if result.stopped_early:
+    if result.interrupted:
+        print("run stopped by Ctrl-C: what was fetched is stored and in the feeds", file=out)
+    elif result.stopped_early:
         print(f"run stopped early: {result.stopped_early}", file=out)
     print(f"run {result.run_id}: {sum(s.new_articles for s in result.sources)} new articles "
           f"in {result.duration:.1f} s", file=out)
 
 
+def _exit_code(result) -> int:
+    if result.feeds_error:
+        print(f"dumawatch: error: feeds not written: {result.feeds_error} (the run is stored; fix it and "
+              "run `dumawatch export`)", file=sys.stderr)
+        return EXIT_FEEDS
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_ALL_FAILED if result.all_failed else 0
+
+
 def cmd_crawl(args) -> int:
+    from crawler.crawllog import crawl_log_path
     from crawler.runner import run_crawl, select_sources
 
     config = load_config(args.config)
@@ -149,22 +176,27 @@ def cmd_crawl(args) -> int:
     sources = select_sources(config, args.source, args.region)
     if not sources:
         print("dumawatch: no enabled source matches the selection; nothing to crawl", file=sys.stderr)
-    result = run_crawl(config, sources, verbose=args.verbose, workers=workers, export=not args.no_export)
+    result = run_crawl(config, sources, verbose=args.verbose, workers=workers, export=not args.no_export,
+                       progress=None if args.progress else False)
     print_summary(result)
     if not args.no_export:
         print(f"feeds: {config.feeds_dir}")
+    print(f"log:   {crawl_log_path(config)}")
     for note in result.notes:
         print(f"dumawatch: {note}", file=sys.stderr)
-    return EXIT_ALL_FAILED if result.all_failed else 0
+    return _exit_code(result)
 
 
 def cmd_export(args) -> int:
     from crawler.feeds import export_feeds
     from crawler.locking import store_lock
+    from crawler.preflight import check_feeds, check_state
     from crawler.rematch import watchlist_note
     from crawler.store import Store
 
     config = load_config(args.config)
+    check_state(config)
+    check_feeds(config)
     with store_lock(config.lock_path):
         store = Store(config.state_url)
         try:
@@ -198,23 +230,63 @@ def cmd_demo(args) -> int:
     clock = time.monotonic()
     directory = args.dir or Path(tempfile.mkdtemp(prefix="dumawatch-demo-"))
     servers = start_demo_sites()
+    serving = False
     try:
         for server, entry in servers:
             print(f"serving {server.name} ({entry['id']}) at {server.base_url}/")
-        config_path = write_demo_config(directory.resolve(), [entry for _, entry in servers])
+        config_path, kept = write_demo_config(directory.resolve(), [entry for _, entry in servers])
+        for name in kept:
+            print(f"kept your edited {directory.resolve() / name} (not overwritten)")
+        if "sources.yaml" in kept:
+            text = (directory.resolve() / "sources.yaml").read_text(encoding="utf-8")
+            moved = [server.base_url for server, _ in servers if server.base_url not in text]
+            if moved:  # the fixed ports were taken: the kept file names addresses no demo site listens on
+                print(f"note: the sample sites listen at {', '.join(moved)} this time (their usual ports are "
+                      "taken); your sources.yaml names other addresses")
         config = load_config(config_path)
         result = run_crawl(config, config.enabled_sources, verbose=args.verbose)
+        _print_demo_result(config_path, config, result)
+        print(f"\ndemo took {time.monotonic() - clock:.1f} s")
+        if result.interrupted or result.feeds_error or not args.serve:
+            if not args.serve:
+                print("the sample sites stop now; `dumawatch demo --serve` keeps them up to crawl again")
+            return _exit_code(result)
+        serving = True
+        _serve_until_stopped(config_path)
+        return 0
     finally:
         for server, _ in servers:
             server.stop()
+        if serving:
+            print("sample sites stopped")
+
+
+def _print_demo_result(config_path: Path, config, result) -> None:
+    from crawler.crawllog import crawl_log_path
+
     print_summary(result)
-    print(f"\nconfig: {config_path}\nfeeds:  {config.feeds_dir}")
+    print(f"\nconfig: {config_path}\nfeeds:  {config.feeds_dir}\nlog:    {crawl_log_path(config)}")
     for name, count in result.feeds.items():
         print(f"  {name}: {count} rows")
-    _print_sample(config.feeds_dir / "articles.csv", ["published_at", "source_id", "title", "names"], 5)
-    _print_sample(config.feeds_dir / "mentions.csv", ["source_id", "watch", "matched"], 5)
-    print(f"\ndemo took {time.monotonic() - clock:.1f} s")
-    return 0
+    if result.feeds.get("articles.csv") is not None:
+        _print_sample(config.feeds_dir / "articles.csv", ["published_at", "source_id", "title", "names"], 5)
+        _print_sample(config.feeds_dir / "mentions.csv", ["source_id", "watch", "matched"], 5)
+
+
+def _serve_until_stopped(config_path: Path) -> None:
+    """``demo --serve``: keep the sample sites up until Ctrl-C or SIGTERM (the crawl's signal handlers are
+    Scrapy's, left behind by its stopped reactor: put Python's own back)."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"\nthe sample sites stay up until Ctrl-C. In another terminal, edit the files beside {config_path} "
+          f"and crawl again:\n  dumawatch crawl --config {config_path}\n  dumawatch status --config {config_path}\n"
+          f"  dumawatch schedule --config {config_path}", flush=True)
+    while not stop.wait(1.0):
+        pass
 
 
 def _print_sample(path: Path, columns: list[str], limit: int) -> None:
@@ -233,9 +305,14 @@ def cmd_sources(args) -> int:
 
 
 def cmd_schedule(args) -> int:
+    from crawler.crawllog import crawl_log_path
+    from crawler.preflight import check_log, check_writable
     from crawler.service import serve
 
-    return serve(load_config(args.config), once=args.once, verbose=args.verbose)
+    config = load_config(args.config)
+    check_writable(config, crawl_log_path(config))   # each run would fail on it: say it now, exit 2
+    check_log(config, config.service.log_file)
+    return serve(config, once=args.once, verbose=args.verbose)
 
 
 def cmd_migrate(args) -> int:
@@ -275,9 +352,12 @@ def cmd_worker(args) -> int:
 
 
 def cmd_status(args) -> int:
+    from crawler.preflight import check_state
     from crawler.status import print_status
 
-    print_status(load_config(args.config))
+    config = load_config(args.config)
+    check_state(config, write=False)   # a file that is not SQLite: one line, not a traceback
+    print_status(config)
     return 0
 
 

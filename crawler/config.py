@@ -111,6 +111,7 @@ class Config:
     service: ServiceSettings = field(default_factory=ServiceSettings)
     workers: int = 0                 # processes that clean, date and match pages beside the crawl (0: none)
     broker: str | None = None        # Celery broker URL: the service queues its runs for `dumawatch worker`
+    feeds_xlsx: bool = False         # also write articles.xlsx and mentions.xlsx (feeds: {dir: …, xlsx: true})
 
     @property
     def enabled_sources(self) -> list[Source]:
@@ -150,6 +151,9 @@ def read_yaml(path: Path, what: str) -> Any:
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     """Read ``dumawatch.yaml`` and the sources and watchlist files it names."""
     path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: config file not found (looked in {Path.cwd()}; pass --config PATH, "
+                          "or run `dumawatch demo --dir DIR` to get a config to start from)")
     data = read_yaml(path, "config")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
@@ -158,8 +162,11 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     for key in ("sources", "watchlist", "state", "feeds"):
         if key not in data:
             raise ConfigError(f"{path}: missing required key '{key}'")
+        if key == "feeds" and isinstance(data[key], dict):
+            continue
         if not isinstance(data[key], str) or not data[key].strip():
             raise ConfigError(f"{path}: '{key}' must be a path (a non-empty string)")
+    feeds_folder, feeds_xlsx = _feeds_setting(path, data["feeds"])
 
     default_max_age = _positive_int(path, "max_age_days", data.get("max_age_days", DEFAULT_MAX_AGE_DAYS))
     limits = {key: _positive_int(path, key, data.get(key, value)) for key, value in DEFAULT_LIMITS.items()}
@@ -168,7 +175,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     watchlist_path = (base / data["watchlist"]).resolve()
     watchlist = load_watchlist_file(watchlist_path)
     state_url, state_path = _state_location(path, base, data["state"])
-    feeds_dir = (base / data["feeds"]).resolve()
+    feeds_dir = (base / feeds_folder).resolve()
     if feeds_dir.exists() and not feeds_dir.is_dir():
         raise ConfigError(f"{path}: feeds: {feeds_dir} exists and is not a directory")
     schedule = _schedule(path, "schedule", data.get("schedule"))
@@ -179,7 +186,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
         path=path.resolve(), sources_path=sources_path, sources=sources, watchlist_path=watchlist_path,
         watchlist=watchlist, state_url=state_url, state_path=state_path, feeds_dir=feeds_dir,
         schedule=schedule, scrapy=dict(scrapy_overrides), raw=data,
-        service=_service_settings(path, data, feeds_dir),
+        service=_service_settings(path, data, feeds_dir), feeds_xlsx=feeds_xlsx,
         workers=parse_workers(data.get("workers", "auto"), f"{path}: workers"),
         broker=_broker(path, data.get("broker"), state_path),
     )
@@ -319,6 +326,10 @@ def _make_source(path: Path, sid: str, entry: dict, default_max_age: int, limits
             re.compile(pattern)
         except re.error as exc:
             raise ConfigError(f"{path}: {where}: article_pattern {pattern!r} is not a valid regex: {exc}") from None
+    for key in ("title", "date", "body"):
+        problem = selector_problem(entry.get(key))
+        if problem:
+            raise ConfigError(f"{path}: {where}: '{key}' selector {entry[key]!r} does not compile: {problem}")
     for key in ("enabled", "verify_tls"):
         if key in entry and not isinstance(entry[key], bool):
             raise ConfigError(f"{path}: {where}: '{key}' must be true or false")
@@ -346,6 +357,28 @@ def _make_source(path: Path, sid: str, entry: dict, default_max_age: int, limits
     )
 
 
+def selector_problem(selector: str | None) -> str:
+    """Why a ``title``/``date``/``body`` selector (CSS, or XPath starting with ``/``) does not compile, else ''.
+
+    It is compiled the way the clean pipeline uses it (pipelines/clean.py ``select_text``), on an empty page.
+    """
+    if selector is None:
+        return ""
+    if not selector.strip():
+        return "it is empty"
+    from parsel import Selector
+
+    page = Selector(text="<html><body></body></html>")
+    try:
+        if selector.lstrip("(").startswith("/"):
+            page.xpath(selector)
+        else:
+            page.css(selector)
+    except Exception as exc:  # cssselect's SelectorSyntaxError, lxml's XPathError, parsel's ValueError
+        return " ".join(str(exc).split()) or type(exc).__name__
+    return ""
+
+
 def _check_url(path: Path, where: str, key: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -361,10 +394,41 @@ def _schedule(path: Path, where: str, value: Any) -> Schedule:
     cron = value.get("cron", Schedule.cron)
     tz = value.get("timezone", Schedule.timezone)
     try:
-        cron_trigger(str(cron), str(tz))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"{path}: {where}: bad cron {cron!r} or timezone {tz!r}: {exc}") from None
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{path}: {where}: timezone {tz!r} is not an IANA time zone") from None
+    problem = cron_problem(str(cron))
+    if problem:
+        raise ConfigError(f"{path}: {where}: cron {cron!r}: {problem}")
     return Schedule(cron=str(cron), timezone=str(tz))
+
+
+CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
+CRON_FIELD_WORDS = {"second": "seconds", "minute": "minutes", "hour": "hours", "day": "day of month",
+                    "month": "month", "day_of_week": "day of week"}
+
+
+def cron_problem(cron: str) -> str:
+    """What is wrong with a cron expression, naming the field ('' when it is good)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = cron.split()
+    names = ("second", *CRON_FIELDS) if len(fields) == 6 else CRON_FIELDS
+    if len(fields) not in (5, 6):
+        return (f"expected 5 fields (minute hour day month day-of-week) or 6 with seconds first, "
+                f"got {len(fields)}")
+    for name, expression in zip(names, fields, strict=True):
+        try:
+            CronTrigger(**{name: expression}, timezone=ZoneInfo("UTC"))
+        except ValueError as exc:
+            position = names.index(name) + 1
+            why = re.sub(r"^Error validating expression '[^']*': ", "", str(exc))
+            return f"field {position} ({CRON_FIELD_WORDS[name]}) {expression!r}: {why}"
+    try:
+        cron_trigger(cron, "UTC")
+    except ValueError as exc:
+        return str(exc)
+    return ""
 
 
 def cron_trigger(cron: str, timezone: str):
@@ -403,6 +467,12 @@ def _service_settings(path: Path, data: dict, feeds_dir: Path) -> ServiceSetting
         urls = [urls]
     if not isinstance(urls, list) or not all(isinstance(u, str) and "://" in u for u in urls):
         raise ConfigError(f"{path}: alerts: urls: expected a list of apprise URLs (scheme://...)")
+    if urls:
+        import importlib.util
+
+        if importlib.util.find_spec("apprise") is None:
+            raise ConfigError(f"{path}: alerts: urls are set but apprise is not installed "
+                              "(pip install 'dumawatch[alerts]', or remove 'alerts:')")
     on = alerts.get("on", list(ServiceSettings.alert_on))
     if isinstance(on, str):
         on = [on]
@@ -455,6 +525,25 @@ def _check_database_url(path: Path, url: str) -> None:
         hint = " (pip install 'dumawatch[postgres]')" if url.startswith("postgres") else ""
         raise ConfigError(f"{path}: state: the database driver for {parsed.drivername} is not installed: "
                           f"{exc}{hint}") from None
+
+
+def _feeds_setting(path: Path, value: Any) -> tuple[str, bool]:
+    """``feeds: DIR`` or ``feeds: {dir: DIR, xlsx: true}``: the folder and whether to write Excel workbooks."""
+    if isinstance(value, str):
+        return value, False
+    _reject_unknown(path, "feeds: ", value, {"dir", "xlsx"})
+    folder, xlsx = value.get("dir"), value.get("xlsx", False)
+    if not isinstance(folder, str) or not folder.strip():
+        raise ConfigError(f"{path}: feeds: 'dir' must be a path (a non-empty string)")
+    if not isinstance(xlsx, bool):
+        raise ConfigError(f"{path}: feeds: 'xlsx' must be true or false")
+    if xlsx:
+        import importlib.util
+
+        if importlib.util.find_spec("xlsxwriter") is None:
+            raise ConfigError(f"{path}: feeds: xlsx is true but XlsxWriter is not installed "
+                              "(pip install 'dumawatch[xlsx]')")
+    return folder, xlsx
 
 
 def _positive_int(path: Path, where: str, value: Any) -> int:

@@ -112,6 +112,12 @@ def export_feeds(config: Config, store: Store, force: bool = False) -> dict[str,
         "runs.csv": write_csv(feeds / "runs.csv", RUN_COLUMNS, store.iter_runs()),
         "health.csv": export_health(config, store),
     }
+    if config.feeds_xlsx:  # articles.xlsx and mentions.xlsx beside the CSVs, the same rows (crawler/workbook.py)
+        from crawler.workbook import export_workbooks
+
+        counts.update(export_workbooks(feeds, {
+            "articles.csv": (ARTICLE_COLUMNS, lambda: map(with_source, store.iter_articles())),
+            "mentions.csv": (MENTION_COLUMNS, lambda: map(with_source, store.iter_mentions()))}, kept, force))
     with replaced_atomically(signatures) as handle:
         json.dump(kept, handle, ensure_ascii=False, indent=1)
     return counts

@@ -2,6 +2,8 @@
 
 - :class:`ShortItemLogFormatter` names an item by its URL: Scrapy's own formatter prints the entire item
   when one is dropped, and with the page's HTML inside, one empty page would put megabytes on stderr.
+  Routine drops (a text already stored, a page without article text) are INFO, not warnings: the run
+  summary counts them.
 - :class:`QuietDownloadErrors` (an extension) turns the traceback Scrapy's robots.txt middleware logs
   when a site is down (DNS failure, connection refused, a refused certificate) into one line: the failure
   itself reaches the spider's errback and is reported in the run summary.
@@ -23,9 +25,14 @@ def _short(item) -> str:
         return repr(item)[:200]
 
 
+ROUTINE_DROPS = ("DuplicateArticle", "EmptyPage")  # known text, no article text: counted in the summary
+
+
 class ShortItemLogFormatter(LogFormatter):
     def dropped(self, item, exception, response, spider):
         result = super().dropped(item, exception, response, spider)
+        if type(exception).__name__ in ROUTINE_DROPS:
+            result["level"] = logging.INFO  # routine, not a warning: in crawl.log, and with --verbose
         result["msg"] = "Dropped: %(exception)s"
         result["args"] = {"exception": exception, "item": _short(item)}
         return result

@@ -8,6 +8,7 @@ rewritten at the end, and one row per source goes to ``runs``.
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 import uuid
@@ -18,16 +19,19 @@ from scrapy.crawler import CrawlerProcess
 from sqlalchemy.engine import make_url
 
 from crawler.config import Config, Source
+from crawler.crawllog import install_crawl_logging, remove_crawl_logging
 from crawler.feeds import export_feeds
 from crawler.locking import store_lock
+from crawler.preflight import check_writable
+from crawler.progress import CrawlProgress, ProgressAwareHandler
 from crawler.rendering import enable_rendering
+from crawler.running import running_marker
 from crawler.settings import build_settings
 from crawler.source_locks import SourceLocks
 from crawler.spiders.duma import DumaSpider
 from crawler.store import Store
 
 SKIPPED_BUSY = "skipped (busy)"  # the runs status of a source another process was crawling
-
 
 @dataclass
 class SourceResult:
@@ -39,13 +43,13 @@ class SourceResult:
     errors: int = 0
     empty_pages: int = 0
     known_skipped: int = 0
+    duplicates: int = 0                   # pages whose text was stored already (routine drops)
     too_old: int = 0                      # entries seen but not fetched: older than max_age_days
     limit_hit: list[str] = field(default_factory=list)   # safety limits hit (max_listing_pages…)
     not_news: int = 0            # pages fetched as articles that said they were not news (article_evidence)
     error_detail: list[str] = field(default_factory=list)
     channels: dict = field(default_factory=dict)
     sample_url: str = ""
-
     skipped: str = ""    # why the source was not crawled in this run (another process holds it)
 
     @property
@@ -65,6 +69,8 @@ class RunResult:
     sources: list[SourceResult]
     feeds: dict[str, int]
     stopped_early: str = ""
+    interrupted: bool = False        # stopped by Ctrl-C (SIGINT): the CLI exits 130 after the clean stop
+    feeds_error: str = ""            # the feeds could not be written (the run itself is stored)
     notes: list[str] = field(default_factory=list)   # one-line notices for the user (e.g. the watchlist changed)
 
     @property
@@ -78,36 +84,61 @@ class RunResult:
 
 
 def select_sources(config: Config, ids: list[str] | None = None, regions: list[str] | None = None) -> list[Source]:
-    """The enabled sources, narrowed to the given ids and regions (unknown ones are an error)."""
+    """The enabled sources, narrowed to the given ids and regions (unknown ones are an error).
+
+    A region is chosen by a word or the start of a word of its name («Волгоград», «Кузбасс», «Тыва»), never
+    by any substring («Марс» is not «Самарская»); a text that names no configured region is an error that
+    lists the near matches.
+    """
     from crawler.errors import ConfigError
+    from crawler.regions import region_matches, unknown_region_message
 
     known = {source.id for source in config.sources}
     for sid in ids or []:
         if sid not in known:
             raise ConfigError(f"{config.sources_path}: no source with id '{sid}'")
+    for region in regions or []:
+        if not any(region_matches(region, source.region) for source in config.sources):
+            raise ConfigError(unknown_region_message(config.sources_path, region,
+                                                     [source.region for source in config.sources]))
     chosen = config.enabled_sources if not ids else [s for s in config.sources if s.id in ids]
     if regions:
-        wanted = [r.casefold() for r in regions]
-        chosen = [s for s in chosen if any(r in s.region.casefold() for r in wanted)]
+        chosen = [s for s in chosen if any(region_matches(r, s.region) for r in regions)]
     return chosen
 
 
+class _CrawlerProcess(CrawlerProcess):
+    """Scrapy's CrawlerProcess, remembering which signal asked it to stop (Ctrl-C is SIGINT)."""
+
+    stop_signal: int | None = None
+
+    def _signal_shutdown(self, signum: int, frame) -> None:
+        self.stop_signal = signum
+        super()._signal_shutdown(signum, frame)
+
+
 def run_crawl(config: Config, sources: list[Source], verbose: bool = False, workers: int | None = None,
-              export: bool = True) -> RunResult:
+              export: bool = True, progress: bool | None = None) -> RunResult:
     """Crawl ``sources`` once, record the run, rewrite the feeds (unless ``export`` is False).
 
     On SQLite the store's file lock is held for the whole run (one writer at a time). On a shared database
     (PostgreSQL) each source is locked on its own (``crawler/source_locks.py``): a source another process is
     crawling, on this host or another, is skipped with one line on stderr and a ``skipped (busy)`` row, and
     the rest is crawled. ``workers`` overrides the config's number of worker processes (see pipelines/offload.py).
+    ``progress`` draws the live line on stderr (default: when stderr is a terminal). Before the lock is taken or
+    any request sent, the store, the feeds folder and the log file are checked for writing (crawler/preflight.py),
+    and a ``render: js`` source without its browser is a configuration error.
     """
+    from crawler.crawllog import crawl_log_path
+
+    check_writable(config, crawl_log_path(config))
     enable_rendering(build_settings(), sources, str(config.sources_path))  # a missing browser: exit 2 now
     workers = config.workers if workers is None else workers
     if make_url(config.state_url).get_backend_name() == "sqlite":
         with store_lock(config.lock_path):
             store = Store(config.state_url)
             try:
-                return _crawl_locked(config, sources, store, verbose, workers, {}, export)
+                return _crawl_locked(config, sources, store, verbose, workers, {}, export, progress)
             finally:
                 store.close()
     store = Store(config.state_url)
@@ -116,14 +147,14 @@ def run_crawl(config: Config, sources: list[Source], verbose: bool = False, work
         busy = locks.acquire([source.id for source in sources])
         for sid, holder in busy.items():
             print(f"dumawatch: {sid}: skipped, {holder} is crawling it", file=sys.stderr)
-        return _crawl_locked(config, sources, store, verbose, workers, busy, export)
+        return _crawl_locked(config, sources, store, verbose, workers, busy, export, progress)
     finally:
         locks.release()
         store.close()
 
 
 def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: bool, workers: int,
-                  busy: dict[str, str], export: bool) -> RunResult:
+                  busy: dict[str, str], export: bool, show_progress: bool | None) -> RunResult:
     from crawler.rematch import watchlist_note
 
     note = watchlist_note(config, store)  # before the crawl: an empty store takes the current watchlist
@@ -132,29 +163,68 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
     clock = time.monotonic()
     settings = build_settings(config.scrapy, verbose=verbose, watchlist=config.watchlist,
                               watchlist_path=str(config.watchlist_path), workers=workers)
+    # Scrapy's log goes to crawl.log (and to the terminal only with --verbose): see crawler/crawllog.py
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    settings.set("SCHEDULER", "crawler.progress.SourceCountingScheduler", priority="project")
     enable_rendering(settings, sources, str(config.sources_path))  # render: js pages go through the browser
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(DumaSpider)
-    pages: dict[str, int] = {}
+    crawled = [source for source in sources if source.id not in busy]
+    progress = CrawlProgress([source.id for source in crawled], enabled=show_progress)
+    handlers = install_crawl_logging(config, settings, ProgressAwareHandler(progress) if verbose else None)
+    try:
+        with running_marker(config, run_id, started, [source.id for source in crawled]):
+            process = _CrawlerProcess(settings)
+            crawler = process.create_crawler(DumaSpider)
+            pages: dict[str, int] = {}
+            stop_reason: list[str] = []
+            _connect(crawler, pages, stop_reason, progress)
+            try:
+                if crawled:
+                    process.crawl(crawler, sources=crawled, store=store)
+                    process.start()
+            finally:
+                progress.close()
+            result = _record(config, sources, store, crawler, pages, stop_reason, run_id, started, clock,
+                             interrupted=process.stop_signal == signal.SIGINT, busy=busy, export=export)
+            result.notes = [note] if note else []
+            return result
+    finally:
+        remove_crawl_logging(handlers)
+
+
+def _connect(crawler, pages: dict[str, int], stop_reason: list[str], progress: CrawlProgress) -> None:
+    """The run's signal receivers: pages per source, the stop reason, duplicates counted, the live line.
+
+    Scrapy holds receivers by weak reference: they are kept alive on the crawler.
+    """
+    from scrapy import signals
+
+    from pipelines.dedupe import DuplicateArticle
 
     def on_response(response, request, spider):
         sid = request.meta.get("source_id")
         if sid:
             pages[sid] = pages.get(sid, 0) + 1
 
-    from scrapy import signals
-
-    crawler.signals.connect(on_response, signal=signals.response_received)
-    stop_reason: list[str] = []
-
-    def on_closed(spider, reason):  # a named function: Scrapy holds signal receivers by weak reference
+    def on_closed(spider, reason):
         stop_reason.append(reason)
 
+    def on_dropped(item, response, exception, spider):
+        if isinstance(exception, DuplicateArticle) and item.get("source_id"):
+            spider.count(item["source_id"], "duplicates")  # a routine drop: counted, said in the summary
+
+    def on_opened(spider):
+        progress.start(crawler, pages)
+
+    crawler.dumawatch_receivers = (on_response, on_closed, on_dropped, on_opened)
+    crawler.signals.connect(on_response, signal=signals.response_received)
     crawler.signals.connect(on_closed, signal=signals.spider_closed)
-    crawled = [source for source in sources if source.id not in busy]
-    if crawled:
-        process.crawl(crawler, sources=crawled, store=store)
-        process.start()
+    crawler.signals.connect(on_dropped, signal=signals.item_dropped)
+    crawler.signals.connect(on_opened, signal=signals.spider_opened)
+
+
+def _record(config: Config, sources: list[Source], store: Store, crawler, pages: dict[str, int],
+            stop_reason: list[str], run_id: str, started: datetime, clock: float, interrupted: bool,
+            busy: dict[str, str], export: bool) -> RunResult:
     spider = crawler.spider
     finished = datetime.now(UTC)
     duration = time.monotonic() - clock
@@ -165,9 +235,9 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
             source_id=source.id, name=source.name, pages=pages.get(source.id, 0),
             new_articles=counters.get("new_articles", 0), new_mentions=counters.get("new_mentions", 0),
             errors=counters.get("errors", 0), empty_pages=counters.get("empty_pages", 0),
-            known_skipped=counters.get("known_skipped", 0), too_old=counters.get("too_old", 0),
+            known_skipped=counters.get("known_skipped", 0), duplicates=counters.get("duplicates", 0),
+            too_old=counters.get("too_old", 0), not_news=counters.get("not_news", 0),
             limit_hit=list(spider.limits_hit.get(source.id, [])) if spider else [],
-            not_news=counters.get("not_news", 0),
             error_detail=list(spider.error_details.get(source.id, [])) if spider else [],
             channels=dict(spider.channels.get(source.id, {})) if spider else {},
             sample_url=spider.samples.get(source.id, "") if spider else "",
@@ -187,13 +257,15 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
             "duration": round(duration, 3), "too_old": result.too_old, "limit_hit": " | ".join(result.limit_hit),
             "not_news": result.not_news,
         })
-    feeds = {}
-    if export:
-        if store.shared:  # crawls of other sources may share this feeds folder: one export at a time
+    feeds, feeds_error = {}, ""
+    try:
+        if export and store.shared:  # crawls of other sources may share this feeds folder: one export at a time
             with store_lock(config.lock_path, wait=True):
                 feeds = export_feeds(config, store)
-        else:
+        elif export:
             feeds = export_feeds(config, store)
+    except OSError as exc:  # the folder went read-only or full during the run: the run is stored, say so
+        feeds, feeds_error = {}, f"{config.feeds_dir}: {exc.strerror or exc}"
     reason = stop_reason[0] if stop_reason and stop_reason[0] != "finished" else ""
     return RunResult(run_id=run_id, started=started, finished=finished, sources=results, feeds=feeds,
-                     stopped_early=reason, notes=[note] if note else [])
+                     stopped_early=reason, interrupted=interrupted, feeds_error=feeds_error)

@@ -128,7 +128,7 @@ class CrawlService:
             return self._run_queued(job)
         spawned = datetime.now(UTC).replace(microsecond=0)
         clock = time.monotonic()
-        command = [sys.executable, "-m", "crawler", "crawl", "--config", str(self.config.path)]
+        command = [sys.executable, "-m", "crawler", "crawl", "--config", str(self.config.path), "--no-progress"]
         for sid in job.source_ids:
             command += ["--source", sid]
         if self.verbose:

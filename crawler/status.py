@@ -1,7 +1,8 @@
 """``dumawatch status``: the last run of each source, its next scheduled time and its health flags, as a table.
 
 Read-only: it takes no lock, never creates or upgrades the store's schema, and works beside a running
-service or crawl.
+service or crawl; the sources a crawl is working on now show as ``running``, with the run's start time
+(crawler/running.py).
 """
 
 from __future__ import annotations
@@ -33,9 +34,15 @@ def status_rows(config: Config) -> list[tuple[str, ...]]:
                 [SourceHealth(source.id) for source in config.sources]
         finally:
             store.close()
+    from crawler.running import current_run
+
+    running = current_run(config) or {}
+    running_ids = set(running.get("sources") or [])
     rows = []
     for health in report:
         last = health.last_run or {}
+        if health.source_id in running_ids:  # under way now: its start, not its previous (or no) run
+            last = {"started": running["started"], "status": "running"}
         flags = "; ".join(health.flags) if health.flags else health.state
         rows.append((health.source_id, last.get("started", "never")[:19].replace("T", " "), last.get("status", ""),
                      str(last.get("pages", "")), str(last.get("new_articles", "")),

@@ -112,6 +112,8 @@ def articles(tmp_path_factory):
         site.stop()
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-5000:]
+    log = (directory / "logs" / "crawl.log").read_text(encoding="utf-8")  # Scrapy's own log
+    assert "Traceback" not in log, log[-5000:]
     raw = (directory / "feeds" / "articles.csv").read_bytes()
     raw.decode("utf-8")  # valid UTF-8, as the feed contract says
     rows = read_csv(directory / "feeds" / "articles.csv")

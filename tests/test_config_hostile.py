@@ -104,7 +104,7 @@ def test_invalid_utf8_file(tmp_path):
     ({"encoding": "klingon-8"}, "unknown encoding 'klingon-8'"),
     ({"render": "browser"}, "'render' must be 'js'"),
     ({"schedule": "daily"}, "schedule: expected a mapping"),
-    ({"schedule": {"cron": "every day"}}, "bad cron"),
+    ({"schedule": {"cron": "every day"}}, "cron 'every day': expected 5 fields"),
     ({"schedule": {"cron": "0 * * * *", "when": 1}}, "unknown key 'when'"),
     ({"name": "   "}, "'name' is empty"),
     ({"id": None}, "'id' must match"),
@@ -120,7 +120,7 @@ def test_wrong_types_in_a_source(tmp_path, change, fragment):
 
 @pytest.mark.parametrize(("key", "value", "fragment"), [
     ("scrapy", ["DOWNLOAD_DELAY"], "'scrapy' must be a mapping"),
-    ("schedule", {"cron": "0 */2 * * *", "timezone": "Mars/Olympus"}, "bad cron"),
+    ("schedule", {"cron": "0 */2 * * *", "timezone": "Mars/Olympus"}, "schedule: timezone 'Mars/Olympus' is not an IANA time zone"),
     ("feeds", 42, "'feeds' must be a path"),
     ("state", "", "'state' must be a path"),
     ("run_timeout", "1h", "run_timeout"),
