@@ -1,0 +1,112 @@
+"""The weekly chart of mentions and the daily table behind it, written into the feeds folder with each export.
+
+``mentions_daily.csv``: one row per day, watch entry and source over the chart's period (the last 26 weeks,
+from a Monday): ``date`` (the article's local day of publication, else the UTC day it was first seen), ``kind``
+(``name``/``topic``), ``watch``, ``region``, ``source_id``, ``mentions`` (the articles that mention it, reprints
+included) and ``articles`` (those of them that are first publications: summed over sources, the distinct
+stories). ``mentions_weekly.png``: the mentions per week of the ``TOP`` most mentioned names and topics, drawn
+offline by matplotlib (Agg backend); the plotted series are also in the PNG's ``Description`` text chunk
+(JSON), so what the picture shows can be read back without looking at pixels.
+
+Both are redrawn when a mention was added or the day changed (or a file is missing), not at every crawl.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from crawler.archive import article_parts
+from crawler.store import Store, articles, mentions
+
+DAILY_FILE = "mentions_daily.csv"
+CHART_FILE = "mentions_weekly.png"
+DAILY_COLUMNS = ["date", "kind", "watch", "region", "source_id", "mentions", "articles"]
+WEEKS = 26   # "the last 6 months"
+TOP = 8      # lines on the chart
+
+
+def chart_start(today: date) -> date:
+    """The Monday that opens the chart's first week (the current week is its last)."""
+    return today - timedelta(days=today.weekday(), weeks=WEEKS - 1)
+
+
+def daily_rows(config, store: Store, since: date) -> list[dict]:
+    """The rows of ``mentions_daily.csv`` from ``since`` on, by date, kind, watch and source."""
+    regions = {source.id: source.region for source in config.sources}
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    with store.engine.connect() as conn:
+        for part in article_parts(since, None):
+            query = (select(articles.c.published_at, articles.c.first_seen, articles.c.source_id,
+                            articles.c.duplicate_of, mentions.c.kind, mentions.c.watch)
+                     .join(mentions, mentions.c.article_id == articles.c.id).where(part))
+            for row in conn.execute(query):
+                day = (row.published_at or row.first_seen)[:10]
+                counts_of = counts[(day, row.kind, row.watch, regions.get(row.source_id, ""), row.source_id)]
+                counts_of[0] += 1
+                counts_of[1] += not row.duplicate_of
+    return [{"date": key[0], "kind": key[1], "watch": key[2], "region": key[3], "source_id": key[4],
+             "mentions": value[0], "articles": value[1]} for key, value in sorted(counts.items())]
+
+
+def weekly_series(rows: list[dict], start: date, top: int = TOP) -> dict:
+    """``{"weeks": [Monday, …], "series": {watch: [mentions per week, …]}}`` of the ``top`` most mentioned."""
+    weeks = [start + timedelta(weeks=n) for n in range(WEEKS)]
+    per_watch: dict[str, list[int]] = defaultdict(lambda: [0] * WEEKS)
+    for row in rows:
+        index = (date.fromisoformat(row["date"]) - start).days // 7
+        if 0 <= index < WEEKS:
+            per_watch[row["watch"]][index] += int(row["mentions"])
+    ranked = sorted(per_watch.items(), key=lambda item: (-sum(item[1]), item[0]))[:top]
+    return {"weeks": [week.isoformat() for week in weeks], "series": dict(ranked)}
+
+
+def render_png(data: dict) -> bytes:
+    """The chart as PNG bytes (matplotlib's Agg backend: no display, no network)."""
+    from matplotlib.dates import DateFormatter
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(11, 5.5), dpi=100, layout="constrained")
+    axes = figure.subplots()
+    weeks = [date.fromisoformat(week) for week in data["weeks"]]
+    for watch, values in data["series"].items():
+        axes.plot(weeks, values, marker="o", markersize=3, linewidth=1.6, label=watch)
+    axes.set_title(f"Упоминания по неделям: {weeks[0]:%d.%m.%Y} – {weeks[-1] + timedelta(days=6):%d.%m.%Y}")
+    axes.set_ylabel("статей с упоминанием за неделю")
+    axes.xaxis.set_major_formatter(DateFormatter("%d.%m"))
+    axes.grid(True, alpha=0.3)
+    axes.set_ylim(bottom=0)
+    if data["series"]:
+        axes.legend(loc="upper left", fontsize=8, ncols=2)
+    else:
+        axes.text(0.5, 0.5, "нет упоминаний за этот период", transform=axes.transAxes, ha="center")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Title": "dumawatch: mentions per week",
+                                                   "Description": json.dumps(data, ensure_ascii=True)})
+    return buffer.getvalue()
+
+
+def update_chart(config, store: Store, kept: dict, today: date, force: bool = False) -> dict[str, int]:
+    """Rewrite ``mentions_daily.csv`` and ``mentions_weekly.png`` when the mentions or the day changed."""
+    from crawler.feeds import replaced_atomically, write_csv
+
+    feeds = config.feeds_dir
+    with store.engine.connect() as conn:
+        mark = conn.scalar(select(func.coalesce(func.max(mentions.c.id), 0)))
+    start = chart_start(today)
+    signature = [mark, today.isoformat(), sorted((s.id, s.region) for s in config.sources)]
+    previous = kept.get("chart") or {}
+    present = all((feeds / name).exists() for name in (DAILY_FILE, CHART_FILE))
+    if not force and present and previous.get("signature") == json.loads(json.dumps(signature)):
+        return {}
+    rows = daily_rows(config, store, start)
+    count = write_csv(feeds / DAILY_FILE, DAILY_COLUMNS, rows)
+    data = weekly_series(rows, start)
+    with replaced_atomically(feeds / CHART_FILE, binary=True) as handle:
+        handle.write(render_png(data))
+    kept["chart"] = {"signature": signature}
+    return {DAILY_FILE: count, CHART_FILE: len(data["series"])}
