@@ -1,16 +1,17 @@
 """Fill a store with 14 months of history through the store's own API, for the feed, chart and digest tests.
 
-Articles of a few sources, ``per_day`` a day back from today in Moscow time, with every ``published_at`` shape
+Articles of a few sources, ``per_day`` a day back from now in Moscow time, with every ``published_at`` shape
 the pipelines write (local time with offset, a date alone, undated), mentions of a small watchlist, and
 reprints (``duplicate_of``). ``first_seen`` is set to when such an article would have been found (two hours
-after its publication), as a crawl running all along would have recorded it.
+after its publication, so the latest may lie ahead of the clock), as a crawl running all along would have
+recorded it.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -49,16 +50,17 @@ def url_of(source_id: str, n: int) -> str:
     return f"http://{source_id}.example" + shapes[source_id].format(n=n)
 
 
-def fill_history(state: Path, days: int = 425, per_day: int = 10, today: date | None = None) -> list[Stored]:
-    """Add ``days`` × ``per_day`` articles to the SQLite store at ``state``; returns what was stored."""
-    today = today or datetime.now(MOSCOW).date()
+def fill_history(state: Path, days: int = 425, per_day: int = 10) -> list[Stored]:
+    """Add ``days`` × ``per_day`` articles to the SQLite store at ``state``, oldest first (as a crawl running all
+    along would have: ids grow with ``first_seen``); returns what was stored."""
+    now = datetime.now(MOSCOW).replace(microsecond=0)
     store = Store(f"sqlite:///{state}")
     stored: list[Stored] = []
     try:
-        for n in range(days * per_day):
-            day = today - timedelta(days=n // per_day)
+        for n in reversed(range(days * per_day)):
+            moment = now - timedelta(minutes=5 + n * 1440 // per_day)  # none in the future
+            day = moment.date()
             source = HISTORY_SOURCES[n % len(HISTORY_SOURCES)]["id"]
-            moment = datetime.combine(day, time(8 + n % per_day, 15 + n % 40), MOSCOW)
             if n % 50 == 13:
                 published = ""
             elif n % 7 == 0:
@@ -66,7 +68,7 @@ def fill_history(state: Path, days: int = 425, per_day: int = 10, today: date | 
             else:
                 published = moment.isoformat(timespec="seconds")
             first_seen = (moment + timedelta(hours=2)).astimezone(UTC).isoformat(timespec="seconds")
-            reprint = n % 20 == 1 and bool(stored)
+            reprint = n % 20 == 4 and bool(stored)
             watches = [WATCHES[k][:2] for k in range(len(WATCHES)) if n % (k + 2) == 0]
             paragraphs = article_text(n)
             text = "\n".join([f"Сообщение № {n}.", *paragraphs,
