@@ -16,7 +16,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = {"pipeline": "bench_pipeline.py", "crawl": "bench_crawl.py", "scaling": "bench_scaling.py",
-           "store": "bench_store.py", "peers": "bench_peers.py"}
+           "store": "bench_store.py", "peers": "bench_peers.py", "feeds": "bench_feeds.py"}
 
 
 def main(argv: list[str]) -> int:

@@ -123,11 +123,29 @@ def _names_digest(shape, source_ids: Iterable[str]) -> str:
     return hashlib.sha1(json.dumps(shape.names(source_ids), ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+def changed_articles(conn, after: int) -> list[tuple[str, str]]:
+    """(published_at, first_seen) of the articles added after id ``after`` and of the older rows a re-rooted
+    reprint chain rewrote meanwhile (they name one of the new articles in ``duplicate_of``)."""
+    new = conn.execute(select(articles.c.url, articles.c.published_at, articles.c.first_seen)
+                       .where(articles.c.id > after)).all()
+    changed = [(row.published_at, row.first_seen) for row in new]
+    urls = [row.url for row in new]
+    for start in range(0, len(urls), IN_CHUNK):
+        changed += [(row.published_at, row.first_seen) for row in conn.execute(
+            select(articles.c.published_at, articles.c.first_seen)
+            .where(articles.c.duplicate_of.in_(urls[start:start + IN_CHUNK])))]
+    return changed
+
+
+def highest_article_id(conn) -> int:
+    return conn.scalar(select(func.coalesce(func.max(articles.c.id), 0)))
+
+
 def changed_months(store: Store, marks: dict | None) -> tuple[set[str], dict]:
     """The months whose rows changed since ``marks`` were taken (every month when there are none), and the marks
     now."""
     with store.engine.connect() as conn:
-        now = {"article": conn.scalar(select(func.coalesce(func.max(articles.c.id), 0))),
+        now = {"article": highest_article_id(conn),
                "run": conn.scalar(select(func.coalesce(func.max(runs.c.id), 0)))}
         if not marks:
             months = {row[0] for row in conn.execute(
@@ -136,14 +154,7 @@ def changed_months(store: Store, marks: dict | None) -> tuple[set[str], dict]:
                 select(func.substr(articles.c.first_seen, 1, 7)).where(articles.c.published_at == "").distinct())}
             months |= {row[0] for row in conn.execute(select(func.substr(runs.c.started, 1, 7)).distinct())}
             return months, now
-        new = conn.execute(select(articles.c.url, articles.c.published_at, articles.c.first_seen)
-                           .where(articles.c.id > marks["article"])).all()
-        months = {month_of(row.published_at, row.first_seen) for row in new}
-        urls = [row.url for row in new]
-        for start in range(0, len(urls), IN_CHUNK):  # a re-rooted chain: its older rows now name a new root
-            rows = conn.execute(select(articles.c.published_at, articles.c.first_seen)
-                                .where(articles.c.duplicate_of.in_(urls[start:start + IN_CHUNK])))
-            months |= {month_of(row.published_at, row.first_seen) for row in rows}
+        months = {month_of(*row) for row in changed_articles(conn, marks["article"])}
         latest = select(runs.c.run_id).order_by(runs.c.id.desc()).limit(1).scalar_subquery()
         # the latest run's rows may have been updated since (the service marks a run 'timeout' after it ends)
         months |= {row[0][:7] for row in conn.execute(

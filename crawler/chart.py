@@ -8,7 +8,10 @@ stories). ``mentions_weekly.png``: the mentions per week of the ``TOP`` most men
 offline by matplotlib (Agg backend); the plotted series are also in the PNG's ``Description`` text chunk
 (JSON), so what the picture shows can be read back without looking at pixels.
 
-Both are redrawn when a mention was added or the day changed (or a file is missing), not at every crawl.
+Both are redrawn only when an article was added (or a reprint chain re-rooted) since the last drawing, the
+chart's first week moved, or a file is missing. The daily table is then brought up to date day by day: only
+the days of the changed articles are counted again from the store (the rest is read back from the file), so
+what a crawl costs here does not grow with the history either.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ import json
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from crawler.archive import article_parts
+from crawler.archive import article_parts, changed_articles, highest_article_id
 from crawler.store import Store, articles, mentions
 
 DAILY_FILE = "mentions_daily.csv"
@@ -35,12 +38,14 @@ def chart_start(today: date) -> date:
     return today - timedelta(days=today.weekday(), weeks=WEEKS - 1)
 
 
-def daily_rows(config, store: Store, since: date) -> list[dict]:
-    """The rows of ``mentions_daily.csv`` from ``since`` on, by date, kind, watch and source."""
+def daily_rows(config, store: Store, since: date, days: list[date] | None = None) -> list[dict]:
+    """The rows of ``mentions_daily.csv`` from ``since`` on (or of the given ``days`` only), by date, kind, watch
+    and source."""
     regions = {source.id: source.region for source in config.sources}
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    periods = [(since, None)] if days is None else [(day, day) for day in days]
     with store.engine.connect() as conn:
-        for part in article_parts(since, None):
+        for part in (part for first, last in periods for part in article_parts(first, last)):
             query = (select(articles.c.published_at, articles.c.first_seen, articles.c.source_id,
                             articles.c.duplicate_of, mentions.c.kind, mentions.c.watch)
                      .join(mentions, mentions.c.article_id == articles.c.id).where(part))
@@ -70,7 +75,8 @@ def render_png(data: dict) -> bytes:
     from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(11, 5.5), dpi=100, layout="constrained")
+    figure = Figure(figsize=(11, 5.5), dpi=100)
+    figure.subplots_adjust(left=0.07, right=0.98, top=0.93, bottom=0.08)  # fixed margins: one drawing pass
     axes = figure.subplots()
     weeks = [date.fromisoformat(week) for week in data["weeks"]]
     for watch, values in data["series"].items():
@@ -91,22 +97,42 @@ def render_png(data: dict) -> bytes:
 
 
 def update_chart(config, store: Store, kept: dict, today: date, force: bool = False) -> dict[str, int]:
-    """Rewrite ``mentions_daily.csv`` and ``mentions_weekly.png`` when the mentions or the day changed."""
+    """Bring ``mentions_daily.csv`` and ``mentions_weekly.png`` up to date (see the module's docstring)."""
     from crawler.feeds import replaced_atomically, write_csv
 
     feeds = config.feeds_dir
-    with store.engine.connect() as conn:
-        mark = conn.scalar(select(func.coalesce(func.max(mentions.c.id), 0)))
     start = chart_start(today)
-    signature = [mark, today.isoformat(), sorted((s.id, s.region) for s in config.sources)]
+    signature = json.loads(json.dumps(sorted((s.id, s.region) for s in config.sources)))
     previous = kept.get("chart") or {}
     present = all((feeds / name).exists() for name in (DAILY_FILE, CHART_FILE))
-    if not force and present and previous.get("signature") == json.loads(json.dumps(signature)):
-        return {}
-    rows = daily_rows(config, store, start)
+    incremental = not force and present and previous.get("regions") == signature and "article" in previous
+    with store.engine.connect() as conn:
+        mark = highest_article_id(conn)
+        changed = changed_articles(conn, previous["article"]) if incremental else []
+    if incremental:
+        days = sorted({date.fromisoformat((published or seen)[:10]) for published, seen in changed})
+        days = [day for day in days if day >= start]
+        if not days and previous.get("start") == start.isoformat():
+            kept["chart"] = {**previous, "article": mark}
+            return {}
+        redone = {day.isoformat() for day in days}
+        rows = [row for row in _read_daily(feeds / DAILY_FILE)
+                if row["date"] >= start.isoformat() and row["date"] not in redone]
+        rows = sorted(rows + daily_rows(config, store, start, days),
+                      key=lambda row: tuple(row[column] for column in DAILY_COLUMNS[:5]))
+    else:
+        rows = daily_rows(config, store, start)
     count = write_csv(feeds / DAILY_FILE, DAILY_COLUMNS, rows)
     data = weekly_series(rows, start)
     with replaced_atomically(feeds / CHART_FILE, binary=True) as handle:
         handle.write(render_png(data))
-    kept["chart"] = {"signature": signature}
+    kept["chart"] = {"regions": signature, "article": mark, "start": start.isoformat()}
     return {DAILY_FILE: count, CHART_FILE: len(data["series"])}
+
+
+def _read_daily(path) -> list[dict]:
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [{**row, "mentions": int(row["mentions"]), "articles": int(row["articles"])}
+                for row in csv.DictReader(handle)]
