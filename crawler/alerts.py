@@ -8,7 +8,8 @@ Off unless the main config names at least one apprise URL::
 
 The new mentions of a run are the mentions of the articles first seen during that run (its sources,
 between its start and its end). A health alert is sent only when a flag appears, not at every run
-it persists. A failed delivery is logged and never stops the service.
+it persists. A failed delivery is logged and never stops the service. The periodic digest of the new
+mentions (``alerts: digest:``) is in ``crawler/digest.py``.
 """
 
 from __future__ import annotations

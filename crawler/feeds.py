@@ -122,7 +122,9 @@ def window_parts(cutoff: date) -> list:
     """The article conditions of the recent window, in feed order: published since ``cutoff`` (newest first), then
     first seen since it but published before or undated (these sort after the first part, so no merge is needed)."""
     day = cutoff.isoformat()
-    return [articles.c.published_at >= day, (articles.c.first_seen >= day) & (articles.c.published_at < day)]
+    # ``published_at || ''``: the second part must be found on first_seen's index (a few rows), never by walking
+    # published_at's index through the whole older history
+    return [articles.c.published_at >= day, (articles.c.first_seen >= day) & ((articles.c.published_at + "") < day)]
 
 
 def iter_window(store: Store, cutoff: date, kind: str) -> Iterator[dict]:

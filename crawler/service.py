@@ -13,7 +13,8 @@ whole feeds), then SIGKILL after a grace period; its rows get the status ``timeo
 to the service stops scheduling, stops the running crawl the same clean way, and exits 0.
 
 After each run the service logs one line per source from the ``runs`` table, the health flags, and
-sends the alerts (see alerts.py).
+sends the alerts (see alerts.py). With ``alerts: digest:`` a job of its own sends the digest of the new
+mentions on that cron, in the main schedule's time zone (see digest.py).
 """
 
 from __future__ import annotations
