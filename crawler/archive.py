@@ -73,9 +73,10 @@ def _all(parts: list):
     return condition
 
 
-def write_period(store: Store, shape, directory: Path, since: date | None, until: date | None) -> dict:
-    """Write ``articles.csv``, ``mentions.csv``, ``runs.csv`` of a period into ``directory``: their row counts, and
-    under ``"sources"`` the ids of the sources its rows show."""
+def write_period(store: Store, shape, directory: Path, since: date | None, until: date | None,
+                 files: Iterable[str] = MONTH_FILES) -> dict:
+    """Write ``articles.csv``, ``mentions.csv``, ``runs.csv`` (or those of them in ``files``) of a period into
+    ``directory``: their row counts, and under ``"sources"`` the ids of the sources its article rows show."""
     from crawler.feeds import ARTICLE_COLUMNS, MENTION_COLUMNS, RUN_COLUMNS, write_csv
 
     seen: set[str] = set()
@@ -86,13 +87,14 @@ def write_period(store: Store, shape, directory: Path, since: date | None, until
             yield shape(row)
 
     parts = article_parts(since, until)
-    counts = {
-        "articles.csv": write_csv(directory / "articles.csv", ARTICLE_COLUMNS,
-                                  noting(row for part in parts for row in store.iter_articles(part))),
-        "mentions.csv": write_csv(directory / "mentions.csv", MENTION_COLUMNS,
-                                  noting(row for part in parts for row in store.iter_mentions(part))),
-        "runs.csv": write_csv(directory / "runs.csv", RUN_COLUMNS, store.iter_runs(run_condition(since, until))),
+    writers = {
+        "articles.csv": lambda path: write_csv(path, ARTICLE_COLUMNS,
+                                               noting(row for part in parts for row in store.iter_articles(part))),
+        "mentions.csv": lambda path: write_csv(path, MENTION_COLUMNS,
+                                               noting(row for part in parts for row in store.iter_mentions(part))),
+        "runs.csv": lambda path: write_csv(path, RUN_COLUMNS, store.iter_runs(run_condition(since, until))),
     }
+    counts = {name: writers[name](directory / name) for name in MONTH_FILES if name in files}
     return {**counts, "sources": sorted(seen)}
 
 
@@ -123,17 +125,17 @@ def _names_digest(shape, source_ids: Iterable[str]) -> str:
     return hashlib.sha1(json.dumps(shape.names(source_ids), ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def changed_articles(conn, after: int) -> list[tuple[str, str]]:
-    """(published_at, first_seen) of the articles added after id ``after`` and of the older rows a re-rooted
+def changed_articles(conn, after: int) -> list[tuple[int, str, str]]:
+    """(id, published_at, first_seen) of the articles added after id ``after`` and of the older rows a re-rooted
     reprint chain rewrote meanwhile (they name one of the new articles in ``duplicate_of``)."""
-    new = conn.execute(select(articles.c.url, articles.c.published_at, articles.c.first_seen)
+    new = conn.execute(select(articles.c.id, articles.c.url, articles.c.published_at, articles.c.first_seen)
                        .where(articles.c.id > after)).all()
-    changed = [(row.published_at, row.first_seen) for row in new]
+    changed = [(row.id, row.published_at, row.first_seen) for row in new]
     urls = [row.url for row in new]
     for start in range(0, len(urls), IN_CHUNK):
-        changed += [(row.published_at, row.first_seen) for row in conn.execute(
-            select(articles.c.published_at, articles.c.first_seen)
-            .where(articles.c.duplicate_of.in_(urls[start:start + IN_CHUNK])))]
+        changed += [tuple(row) for row in conn.execute(
+            select(articles.c.id, articles.c.published_at, articles.c.first_seen)
+            .where(articles.c.duplicate_of.in_(urls[start:start + IN_CHUNK]), articles.c.id <= after))]
     return changed
 
 
@@ -141,9 +143,12 @@ def highest_article_id(conn) -> int:
     return conn.scalar(select(func.coalesce(func.max(articles.c.id), 0)))
 
 
-def changed_months(store: Store, marks: dict | None) -> tuple[set[str], dict]:
-    """The months whose rows changed since ``marks`` were taken (every month when there are none), and the marks
-    now."""
+ARTICLE_FILES = {"articles.csv", "mentions.csv"}
+
+
+def changed_months(store: Store, marks: dict | None) -> tuple[dict[str, set[str]], dict]:
+    """The months whose rows changed since ``marks`` were taken (every month when there are none), each with the
+    files that changed, and the marks now."""
     with store.engine.connect() as conn:
         now = {"article": highest_article_id(conn),
                "run": conn.scalar(select(func.coalesce(func.max(runs.c.id), 0)))}
@@ -153,13 +158,15 @@ def changed_months(store: Store, marks: dict | None) -> tuple[set[str], dict]:
             months |= {row[0] for row in conn.execute(
                 select(func.substr(articles.c.first_seen, 1, 7)).where(articles.c.published_at == "").distinct())}
             months |= {row[0] for row in conn.execute(select(func.substr(runs.c.started, 1, 7)).distinct())}
-            return months, now
-        months = {month_of(*row) for row in changed_articles(conn, marks["article"])}
+            return {month: set(MONTH_FILES) for month in months}, now
+        changed: dict[str, set[str]] = {}
+        for _, published, seen in changed_articles(conn, marks["article"]):
+            changed.setdefault(month_of(published, seen), set()).update(ARTICLE_FILES)
         latest = select(runs.c.run_id).order_by(runs.c.id.desc()).limit(1).scalar_subquery()
         # the latest run's rows may have been updated since (the service marks a run 'timeout' after it ends)
-        months |= {row[0][:7] for row in conn.execute(
-            select(runs.c.started).where(or_(runs.c.id > marks["run"], runs.c.run_id == latest)))}
-    return months, now
+        for row in conn.execute(select(runs.c.started).where(or_(runs.c.id > marks["run"], runs.c.run_id == latest))):
+            changed.setdefault(row[0][:7], set()).add("runs.csv")
+    return changed, now
 
 
 def update_archive(config, store: Store, kept: dict, shape) -> dict[str, int]:
@@ -172,16 +179,22 @@ def update_archive(config, store: Store, kept: dict, shape) -> dict[str, int]:
         state.pop("marks", None)  # the whole archive is gone: write it again
     dirty, marks = changed_months(store, state.get("marks"))
     written: dict[str, int] = {}
-    for month in sorted(set(known) | dirty):
+    for month in sorted(set(known) | set(dirty)):
         directory = root / month
-        record = known.get(month)
-        if (month not in dirty and record and record["files"] == _file_states(directory)
-                and record["names"] == _names_digest(shape, record["sources"])):
+        record = known.get(month) or {}
+        files = set(dirty.get(month, ())) if record else set(MONTH_FILES)
+        states = _file_states(directory)
+        files |= {name for name in MONTH_FILES if states[name] != record.get("files", {}).get(name)}
+        if record and record["names"] != _names_digest(shape, record["sources"]):
+            files |= ARTICLE_FILES  # a source renamed in the config: its rows show the new name
+        if not files:
             continue
+        if files & ARTICLE_FILES:
+            files |= ARTICLE_FILES  # both, so the sources the month shows are known
         first, last = month_days(month)
-        counts = write_period(store, shape, directory, first, last)
-        known[month] = {"sources": counts["sources"], "names": _names_digest(shape, counts["sources"]),
-                        "files": _file_states(directory)}
-        written.update({f"{ARCHIVE_DIR}/{month}/{name}": counts[name] for name in MONTH_FILES})
+        counts = write_period(store, shape, directory, first, last, files)
+        sources = counts["sources"] if files & ARTICLE_FILES else record["sources"]
+        known[month] = {"sources": sources, "names": _names_digest(shape, sources), "files": _file_states(directory)}
+        written.update({f"{ARCHIVE_DIR}/{month}/{name}": counts[name] for name in MONTH_FILES if name in counts})
     state["marks"] = marks
     return written

@@ -110,7 +110,7 @@ def update_chart(config, store: Store, kept: dict, today: date, force: bool = Fa
         mark = highest_article_id(conn)
         changed = changed_articles(conn, previous["article"]) if incremental else []
     if incremental:
-        days = sorted({date.fromisoformat((published or seen)[:10]) for published, seen in changed})
+        days = sorted({date.fromisoformat((published or seen)[:10]) for _, published, seen in changed})
         days = [day for day in days if day >= start]
         if not days and previous.get("start") == start.isoformat():
             kept["chart"] = {**previous, "article": mark}

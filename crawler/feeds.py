@@ -7,10 +7,11 @@ the umask (0644 by default), as any file the user's programs write.
 ``articles.csv``, ``mentions.csv`` and ``runs.csv`` hold a recent window (``feed_window_days``, 90 by
 default): the articles published or first seen in its days, their mentions, the runs started in it. The
 whole history is kept month by month in ``archive/YYYY-MM/`` (``crawler/archive.py``), so what a crawl
-rewrites does not grow with the archive. After a crawl ``articles.csv`` and ``mentions.csv`` are rewritten
-only when what they hold has changed — new rows in the store, another day (the window moved), other source
-names in the config, or a file that is not the one written last (``.dumawatch-feeds.json`` beside them keeps
-what was written). ``dumawatch export`` always rewrites them; ``dumawatch export --all`` / ``--since`` /
+writes does not grow with the archive. After a crawl ``articles.csv`` and ``mentions.csv`` are left alone when
+nothing changed; when the crawl only added articles, their rows are spliced in (``crawler/splice.py``: a byte
+copy of the rest); they are written whole on another day (the window moved), other source names in the
+config, an older row rewritten (a re-rooted reprint chain), or a file that is not the one written last
+(``.dumawatch-feeds.json`` beside them keeps what was written). ``dumawatch export`` always rewrites them; ``dumawatch export --all`` / ``--since`` /
 ``--until`` write any period whole (``crawler/archive.py``).
 """
 
@@ -26,6 +27,8 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_
 
 from crawler.config import Config
 from crawler.health import export_health
@@ -141,13 +144,37 @@ def _file_state(path: Path) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def _rewrite_if_changed(path: Path, signature: str, write, force: bool, kept: dict) -> int:
-    """Write ``path`` with ``write(path)`` unless it still holds exactly what ``signature`` describes."""
+# the window feeds' sort keys, descending (the order of Store.iter_articles / iter_mentions)
+WINDOW_KEYS = {"articles": lambda row: [row["published_at"], row["first_seen"], row["id"]],
+               "mentions": lambda row: [row["published_at"], row["article_id"], -row["id"]]}
+
+
+def _window_feed(kind: str, path: Path, columns: list[str], store: Store, shape, cutoff: date, base: str,
+                 marks: list[int], force: bool, kept: dict) -> int:
+    """Write ``articles.csv`` or ``mentions.csv`` of the window: left alone when nothing changed, the new rows
+    spliced in when only rows were added the same day (``crawler/splice.py``), else written whole."""
+    from crawler.archive import changed_articles
+    from crawler.splice import splice, write_indexed
+
+    signature = _digest(base, columns)
     previous = kept.get(path.name) or {}
-    if not force and previous.get("signature") == signature and previous.get("file") == _file_state(path):
+    same = not force and previous.get("signature") == signature and previous.get("file") == _file_state(path)
+    if same and previous.get("marks") == marks:
         return previous["rows"]
-    rows = write(path)
-    kept[path.name] = {"signature": signature, "rows": rows, "file": _file_state(path)}
+    rows, spliced = None, False
+    last = previous.get("last_article")
+    if same and last is not None:
+        with store.engine.connect() as conn:
+            rewritten = any(article_id <= last for article_id, _, _ in changed_articles(conn, last))
+        if not rewritten:  # only new articles: splice their rows in
+            new = (articles.c.id > last) & or_(*window_parts(cutoff))
+            fetch = store.iter_articles if kind == "articles" else store.iter_mentions
+            rows = splice(path, columns, map(shape, fetch(new)), WINDOW_KEYS[kind])
+            spliced = rows is not None
+    if rows is None:
+        rows = write_indexed(path, columns, map(shape, iter_window(store, cutoff, kind)), WINDOW_KEYS[kind])
+    kept[path.name] = {"signature": signature, "marks": marks, "last_article": marks[1], "rows": rows,
+                       "file": _file_state(path), "spliced": spliced}
     return rows
 
 
@@ -168,14 +195,13 @@ def export_feeds(config: Config, store: Store, force: bool = False) -> dict[str,
     shape = FeedRows(config)
     today = local_today(config)
     cutoff = today - timedelta(days=config.feed_window_days)
-    base = json.dumps([shape.names(), store.history_marks(), cutoff.isoformat()], ensure_ascii=False)
+    marks = store.history_marks()
+    base = json.dumps([shape.names(), cutoff.isoformat()], ensure_ascii=False)
     counts = {
-        "articles.csv": _rewrite_if_changed(
-            feeds / "articles.csv", _digest(base, ARTICLE_COLUMNS), force=force, kept=kept,
-            write=lambda path: write_csv(path, ARTICLE_COLUMNS, map(shape, iter_window(store, cutoff, "articles")))),
-        "mentions.csv": _rewrite_if_changed(
-            feeds / "mentions.csv", _digest(base, MENTION_COLUMNS), force=force, kept=kept,
-            write=lambda path: write_csv(path, MENTION_COLUMNS, map(shape, iter_window(store, cutoff, "mentions")))),
+        "articles.csv": _window_feed("articles", feeds / "articles.csv", ARTICLE_COLUMNS, store, shape, cutoff,
+                                     base, marks, force, kept),
+        "mentions.csv": _window_feed("mentions", feeds / "mentions.csv", MENTION_COLUMNS, store, shape, cutoff,
+                                     base, marks, force, kept),
         "runs.csv": write_csv(feeds / "runs.csv", RUN_COLUMNS, store.iter_runs(runs.c.started >= cutoff.isoformat())),
         "health.csv": export_health(config, store),
     }

@@ -105,3 +105,13 @@ def test_the_service_sends_the_digest_on_its_cron(serve, tmp_path, smtp):  # noq
     assert expected["Бюджет"] and _listed(smtp.messages[0]) == expected
     assert all("digest" in str(message["subject"]) for message in smtp.messages)
     assert len(smtp.messages) == 1, "later periods had nothing new"
+
+
+def test_a_bad_digest_cron_is_a_one_line_config_error(serve, tmp_path):
+    server = serve("tverduma")
+    config = write_config(tmp_path, [source_entry(server, "tverduma")],
+                          alerts={"urls": ["mailto://127.0.0.1:9?to=a@example.org"], "digest": "0 25 * * *"})
+    result = run_cli("schedule", "--config", config, "--once")
+    assert result.returncode == 2 and not (tmp_path / "data").exists()
+    [line] = result.stderr.strip().splitlines()
+    assert "alerts: digest: bad cron '0 25 * * *'" in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -92,6 +93,15 @@ def test_window_and_archive_over_14_months_then_a_crawl_rewrites_only_what_chang
     assert new_urls <= {row["url"] for row in window} and len(window) == len(articles) + 6
     assert [row["source_id"] for row in read_csv(feeds / "archive" / current / "runs.csv")] == ["newsite"]
     assert len(read_csv(feeds / "runs.csv")) == 1
+    kept = json.loads((feeds / ".dumawatch-feeds.json").read_text(encoding="utf-8"))
+    assert kept["articles.csv"]["spliced"] and kept["mentions.csv"]["spliced"], "the crawl's rows were spliced in"
+    spliced = {name: (feeds / name).read_bytes() for name in ("articles.csv", "mentions.csv")}
+    run_cli("export", "--config", config, check=True)  # written whole: the very same bytes
+    assert {name: (feeds / name).read_bytes() for name in spliced} == spliced
+    exported = _snapshot(feeds / "archive")  # an up-to-date archive is left alone (only the latest run's
+    # runs.csv may be written again, with the same bytes: the service may have updated that run's rows)
+    assert {name: data for name, (data, _) in exported.items()} == {name: data for name, (data, _) in after.items()}
+    assert [name for name in exported if exported[name] != after[name]] in ([], [f"{current}/runs.csv"])
 
     # a removed month comes back whole, on the next crawl, and nothing else moves
     (feeds / "archive" / months[3] / "mentions.csv").unlink()
@@ -140,3 +150,12 @@ def test_feed_files_follow_the_umask_and_bad_periods_are_refused(serve, tmp_path
         bad = run_cli("export", "--config", config, *args)
         assert bad.returncode == 2 and words in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_a_bad_window_is_a_one_line_config_error(serve, tmp_path):
+    server = serve("wordpress")
+    config = write_config(tmp_path, [source_entry(server, "zskuzbass", "Asia/Novokuznetsk")], feed_window_days=0)
+    result = run_cli("crawl", "--config", config)
+    assert result.returncode == 2 and not (tmp_path / "feeds").exists()
+    [line] = result.stderr.strip().splitlines()
+    assert "feed_window_days: expected a positive whole number, got 0" in line
