@@ -77,37 +77,32 @@ def splice(path: Path, columns: list[str], new_rows: Iterable[dict], key: Callab
     if keys is None:
         return None
     render = _renderer(columns)
+    offsets = [entry[0] for entry in keys]  # the start of each row, then the end of the last
     old = [tuple(entry[1:]) for entry in keys[:-1]]
-    inserts = []
+    grouped: dict[int, list] = {}
     for row in new_rows:
         row_key = tuple(key(row))
         # the old rows sort descending: the new row goes before the first old row whose key is smaller
         place = bisect.bisect_left(range(len(old)), True, key=lambda i, k=row_key: old[i] < k)
-        inserts.append((place, row_key, render(row)))
-    grouped: dict[int, list] = {}
-    for place, row_key, line in inserts:
-        grouped.setdefault(place, []).append((row_key, line))
-    new_keys = []
+        grouped.setdefault(place, []).append((row_key, render(row)))
+    new_keys: list[list] = []
     with open(path, "rb") as source, replaced_atomically(path, binary=True) as handle:
-        handle.write(source.read(keys[0][0]))  # BOM and header
-        offset = handle.tell()
-        position = keys[0][0]
-        for index in range(len(old) + 1):
+        handle.write(source.read(offsets[0]))  # BOM and header
+        written, copied_to = offsets[0], 0
+        for place in sorted({*grouped, len(old)}):
+            # the old rows before this place, in one copy; their offsets all move by the same amount
+            shift = written - offsets[copied_to]
+            source.seek(offsets[copied_to])
+            _copy(source, handle, offsets[place] - offsets[copied_to])
+            new_keys += [[offsets[i] + shift, *old[i]] for i in range(copied_to, place)]
+            written += offsets[place] - offsets[copied_to]
+            copied_to = place
             # new rows going to one place are in key order among themselves (descending)
-            for row_key, line in sorted(grouped.get(index, ()), key=lambda item: item[0], reverse=True):
-                new_keys.append([offset, *row_key])
+            for row_key, line in sorted(grouped.get(place, ()), key=lambda item: item[0], reverse=True):
+                new_keys.append([written, *row_key])
                 handle.write(line)
-                offset += len(line)
-            if index == len(old):
-                break
-            start, end = keys[index][0], keys[index + 1][0]
-            if start != position:
-                source.seek(start)
-            _copy(source, handle, end - start)
-            position = end
-            new_keys.append([offset, *old[index]])
-            offset += end - start
-        new_keys.append([offset])
+                written += len(line)
+        new_keys.append([written])
     _write_keys(path, new_keys)
     return len(new_keys) - 1
 
@@ -130,18 +125,28 @@ def _state(path: Path) -> list[int] | None:
 
 
 def _write_keys(path: Path, keys: list[list]) -> None:
+    """One line per row: its offset and key, tab-separated, each value tagged with its type (keys hold ISO dates
+    and ids: no tabs or newlines); then a last line with the end offset. The first line is the file's state."""
     from crawler.feeds import replaced_atomically
 
+    def cell(value) -> str:
+        return f"i{value}" if isinstance(value, int) else f"s{value}"
+
     with replaced_atomically(keys_path(path)) as handle:
-        json.dump({"file": _state(path), "keys": keys}, handle, ensure_ascii=False, separators=(",", ":"))
+        handle.write(json.dumps(_state(path)) + "\n")
+        handle.write("\n".join("\t".join(map(cell, entry)) for entry in keys))
+        handle.write("\n")
 
 
 def _read_keys(path: Path) -> list[list] | None:
     """The key file's entries, when it describes ``path`` as it is now (else None)."""
     try:
-        data = json.loads(keys_path(path).read_text(encoding="utf-8"))
+        with open(keys_path(path), encoding="utf-8") as handle:
+            if json.loads(handle.readline()) != _state(path):
+                return None
+            lines = handle.read().splitlines()
     except (OSError, ValueError):
         return None
-    if data.get("file") != _state(path) or not data.get("keys"):
+    if not lines:
         return None
-    return data["keys"]
+    return [[int(value[1:]) if value[0] == "i" else value[1:] for value in line.split("\t")] for line in lines]
