@@ -10,8 +10,10 @@ offline by matplotlib (Agg backend); the plotted series are also in the PNG's ``
 
 Both are redrawn only when an article was added (or a reprint chain re-rooted) since the last drawing, the
 chart's first week moved, or a file is missing. The daily table is then brought up to date day by day: only
-the days of the changed articles are counted again from the store (the rest is read back from the file), so
-what a crawl costs here does not grow with the history either.
+the days of the changed articles are counted again from the store, the table's earlier days are copied as
+bytes (it is sorted by day; the byte offset of each day and the weekly totals are kept in
+``.dumawatch-feeds.json``), so what a crawl costs here does not grow with the history either. A new week
+(the chart's first Monday moves) draws both whole.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from crawler.archive import article_parts, changed_articles, highest_article_id
+from crawler.splice import BOM, renderer
 from crawler.store import Store, articles, mentions
 
 DAILY_FILE = "mentions_daily.csv"
@@ -58,15 +61,19 @@ def daily_rows(config, store: Store, since: date, days: list[date] | None = None
              "mentions": value[0], "articles": value[1]} for key, value in sorted(counts.items())]
 
 
-def weekly_series(rows: list[dict], start: date, top: int = TOP) -> dict:
-    """``{"weeks": [Monday, …], "series": {watch: [mentions per week, …]}}`` of the ``top`` most mentioned."""
-    weeks = [start + timedelta(weeks=n) for n in range(WEEKS)]
-    per_watch: dict[str, list[int]] = defaultdict(lambda: [0] * WEEKS)
+def add_weekly(totals: dict[str, list[int]], rows: list[dict], start: date, sign: int = 1) -> None:
+    """Add (``sign`` -1: take away) the mentions of ``rows`` to the per-week totals of each watch."""
     for row in rows:
         index = (date.fromisoformat(row["date"]) - start).days // 7
         if 0 <= index < WEEKS:
-            per_watch[row["watch"]][index] += int(row["mentions"])
-    ranked = sorted(per_watch.items(), key=lambda item: (-sum(item[1]), item[0]))[:top]
+            totals.setdefault(row["watch"], [0] * WEEKS)[index] += sign * int(row["mentions"])
+
+
+def weekly_series(totals: dict[str, list[int]], start: date, top: int = TOP) -> dict:
+    """``{"weeks": [Monday, …], "series": {watch: [mentions per week, …]}}`` of the ``top`` most mentioned."""
+    weeks = [start + timedelta(weeks=n) for n in range(WEEKS)]
+    ranked = sorted(((watch, values) for watch, values in totals.items() if any(values)),
+                    key=lambda item: (-sum(item[1]), item[0]))[:top]
     return {"weeks": [week.isoformat() for week in weeks], "series": dict(ranked)}
 
 
@@ -98,41 +105,82 @@ def render_png(data: dict) -> bytes:
 
 def update_chart(config, store: Store, kept: dict, today: date, force: bool = False) -> dict[str, int]:
     """Bring ``mentions_daily.csv`` and ``mentions_weekly.png`` up to date (see the module's docstring)."""
-    from crawler.feeds import replaced_atomically, write_csv
+    from crawler.feeds import replaced_atomically
 
     feeds = config.feeds_dir
+    daily_path = feeds / DAILY_FILE
     start = chart_start(today)
-    signature = json.loads(json.dumps(sorted((s.id, s.region) for s in config.sources)))
+    regions = json.loads(json.dumps(sorted((s.id, s.region) for s in config.sources)))
     previous = kept.get("chart") or {}
-    present = all((feeds / name).exists() for name in (DAILY_FILE, CHART_FILE))
-    incremental = not force and present and previous.get("regions") == signature and "article" in previous
+    incremental = (not force and (feeds / CHART_FILE).exists() and previous.get("regions") == regions
+                   and previous.get("start") == start.isoformat() and "article" in previous
+                   and previous.get("file") == _state(daily_path))
     with store.engine.connect() as conn:
         mark = highest_article_id(conn)
         changed = changed_articles(conn, previous["article"]) if incremental else []
     if incremental:
         days = sorted({date.fromisoformat((published or seen)[:10]) for _, published, seen in changed})
         days = [day for day in days if day >= start]
-        if not days and previous.get("start") == start.isoformat():
+        if not days:
             kept["chart"] = {**previous, "article": mark}
             return {}
+        # the table is sorted by day: the days before the first one counted again are copied as bytes
+        offsets: dict[str, int] = previous["days"]
+        first = days[0].isoformat()
+        kept_days = {day: offset for day, offset in offsets.items() if day < first}
+        tail_at = min((offset for day, offset in offsets.items() if day >= first), default=previous["end"])
+        tail = _read_daily(daily_path, tail_at)
+        head_rows = previous["rows"] - len(tail)
         redone = {day.isoformat() for day in days}
-        rows = [row for row in _read_daily(feeds / DAILY_FILE)
-                if row["date"] >= start.isoformat() and row["date"] not in redone]
-        rows = sorted(rows + daily_rows(config, store, start, days),
-                      key=lambda row: tuple(row[column] for column in DAILY_COLUMNS[:5]))
+        totals = previous["weekly"]
+        add_weekly(totals, [row for row in tail if row["date"] in redone], start, sign=-1)
+        fresh = daily_rows(config, store, start, days)
+        add_weekly(totals, fresh, start)
+        tail = [row for row in tail if row["date"] not in redone] + fresh
+        head_end = tail_at
     else:
-        rows = daily_rows(config, store, start)
-    count = write_csv(feeds / DAILY_FILE, DAILY_COLUMNS, rows)
-    data = weekly_series(rows, start)
+        tail = daily_rows(config, store, start)
+        totals = {}
+        add_weekly(totals, tail, start)
+        kept_days, head_end, head_rows = {}, None, 0
+    tail.sort(key=lambda row: tuple(row[column] for column in DAILY_COLUMNS[:5]))
+    render = renderer(DAILY_COLUMNS)
+    with replaced_atomically(daily_path, binary=True) as handle:
+        if head_end is None:
+            handle.write(BOM + render(dict(zip(DAILY_COLUMNS, DAILY_COLUMNS, strict=True))))
+        else:
+            with open(daily_path, "rb") as source:
+                handle.write(source.read(head_end))
+        written = handle.tell()
+        days_at = dict(kept_days)
+        for row in tail:
+            line = render(row)
+            days_at.setdefault(row["date"], written)
+            handle.write(line)
+            written += len(line)
+    data = weekly_series(totals, start)
     with replaced_atomically(feeds / CHART_FILE, binary=True) as handle:
         handle.write(render_png(data))
-    kept["chart"] = {"regions": signature, "article": mark, "start": start.isoformat()}
-    return {DAILY_FILE: count, CHART_FILE: len(data["series"])}
+    kept["chart"] = {"regions": regions, "article": mark, "start": start.isoformat(), "file": _state(daily_path),
+                     "days": days_at, "end": written, "rows": head_rows + len(tail),
+                     "weekly": {w: v for w, v in totals.items() if any(v)}}
+    return {DAILY_FILE: head_rows + len(tail), CHART_FILE: len(data["series"])}
 
 
-def _read_daily(path) -> list[dict]:
+def _state(path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _read_daily(path, offset: int) -> list[dict]:
+    """The table's rows from byte ``offset`` (the start of a row) to its end."""
     import csv
 
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [{**row, "mentions": int(row["mentions"]), "articles": int(row["articles"])}
-                for row in csv.DictReader(handle)]
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        text = handle.read().decode("utf-8")
+    return [{**dict(zip(DAILY_COLUMNS, values, strict=True)), "mentions": int(values[5]), "articles": int(values[6])}
+            for values in csv.reader(io.StringIO(text, newline=""))]

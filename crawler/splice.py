@@ -34,7 +34,7 @@ class _LastLine:
         self.line = text
 
 
-def _renderer(columns: list[str]):
+def renderer(columns: list[str]):
     sink = _LastLine()
     writer = csv.writer(sink, dialect="excel", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
 
@@ -53,7 +53,7 @@ def write_indexed(path: Path, columns: list[str], rows: Iterable[dict], key: Cal
     """Write ``path`` whole, as ``write_csv`` does (same bytes), and its key file; returns the number of rows."""
     from crawler.feeds import replaced_atomically
 
-    render = _renderer(columns)
+    render = renderer(columns)
     keys = []
     with replaced_atomically(path, binary=True) as handle:
         handle.write(BOM + render(dict(zip(columns, columns, strict=True))))
@@ -76,7 +76,7 @@ def splice(path: Path, columns: list[str], new_rows: Iterable[dict], key: Callab
     keys = _read_keys(path)
     if keys is None:
         return None
-    render = _renderer(columns)
+    render = renderer(columns)
     offsets = [entry[0] for entry in keys]  # the start of each row, then the end of the last
     old = [tuple(entry[1:]) for entry in keys[:-1]]
     grouped: dict[int, list] = {}

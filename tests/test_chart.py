@@ -73,6 +73,10 @@ def test_daily_table_and_weekly_chart_hold_the_stored_mentions(serve, tmp_path):
                if r["source_id"] == "newsite") == len(mentions)
     assert sum(map(sum, _chart_data(feeds / "mentions_weekly.png")["series"].values())) == sum(
         map(sum, data["series"].values())) + len(mentions)
+    incremental = (feeds / "mentions_daily.csv").read_bytes()
+    assert json.loads((feeds / ".dumawatch-feeds.json").read_text(encoding="utf-8"))["chart"]["days"]
+    run_cli("export", "--config", config, check=True)  # drawn whole: the same table
+    assert (feeds / "mentions_daily.csv").read_bytes() == incremental
     drawn = {name: (feeds / name).stat().st_mtime_ns for name in ("mentions_daily.csv", "mentions_weekly.png")}
     run_cli("crawl", "--config", config, check=True)
     assert drawn == {name: (feeds / name).stat().st_mtime_ns for name in drawn}
