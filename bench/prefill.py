@@ -23,8 +23,8 @@ CHUNK = 2000
 SOURCES = 85  # every regional parliament
 
 
-def _rows(args: tuple[int, int, int]) -> list[tuple]:
-    start, stop, seed = args
+def _rows(args: tuple) -> list[tuple]:
+    start, stop, seed, newest, spacing = args
     names = watch_names()
     rows = []
     base = datetime(2020, 1, 1, tzinfo=UTC)
@@ -34,27 +34,51 @@ def _rows(args: tuple[int, int, int]) -> list[tuple]:
         text = "\n".join(paragraphs)
         source = f"hist{n % SOURCES}"
         url = f"http://hist{n % SOURCES}.example/news/{n}/"
-        published = (base + timedelta(minutes=7 * n)).isoformat()
+        if newest is None:
+            published = first_seen = (base + timedelta(minutes=7 * n)).isoformat()
+        else:  # back in time from ``newest``, one article every ``spacing`` minutes (local time, as the spider writes)
+            moment = newest - timedelta(minutes=spacing * n)
+            published = moment.isoformat(timespec="seconds")
+            first_seen = moment.astimezone(UTC).isoformat(timespec="seconds")
         rows.append((n + 1, f"hist{n % SOURCES}.example/news/{n}", url, source, title, text, published,
-                     published, content_hash(text), shingle_sketch(text)))
+                     first_seen, content_hash(text), shingle_sketch(text)))
     return rows
 
 
+_NAMES: list[str] = []
+
+
+def _mentioned(n: int, count: int) -> list[str]:
+    if not _NAMES:
+        _NAMES.extend(watch_names())
+    return [_NAMES[(n * 7 + 31 * k) % len(_NAMES)] for k in range(count)]
+
+
 def prefill(path: str, articles: int, extra_seen: int = 0, seed: int = 11, start: int = 0,
-            workers: int = 2) -> None:
-    """Add ``articles`` articles (ids from ``start`` + 1) and ``extra_seen`` seen-only URL keys to the store."""
+            workers: int = 2, newest: datetime | None = None, spacing: float = 7.0, mentions: int = 0) -> None:
+    """Add ``articles`` articles (ids from ``start`` + 1) and ``extra_seen`` seen-only URL keys to the store.
+
+    Article n is published 7 minutes after n - 1 from 2020-01-01 on, or, with ``newest`` (an aware datetime),
+    ``spacing`` minutes before n - 1 back from ``newest`` (so a store grows into the past, as history does).
+    ``mentions``: that many mention rows per article (distinct watch names, the text's first sentence as snippet),
+    as the feeds would show them (the issue's stores had 4.4 an article)."""
     Store(f"sqlite:///{path}").close()  # create the schema
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
     first_id = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0] - start
-    chunks = [(a, min(a + CHUNK, start + articles), seed) for a in range(start, start + articles, CHUNK)]
+    chunks = [(a, min(a + CHUNK, start + articles), seed, newest, spacing)
+              for a in range(start, start + articles, CHUNK)]
     with ProcessPoolExecutor(workers) as pool:
         for rows in pool.map(_rows, chunks):
             db.executemany("INSERT INTO articles (id, url_key, url, source_id, title, text, published_at, first_seen,"
                            " content_hash, duplicate_of, names, topics, sketch)"
                            " VALUES (?,?,?,?,?,?,?,?,?,'','','',?)",
                            [(row[0] + first_id, *row[1:9], " ".join(map(str, row[9]))) for row in rows])
+            if mentions:
+                db.executemany("INSERT INTO mentions (article_id, kind, watch, matched, snippet) VALUES (?,?,?,?,?)",
+                               [(row[0] + first_id, "name", name, name, row[5].split(". ")[0][:300])
+                                for row in rows for name in _mentioned(row[0], mentions)])
             db.executemany("INSERT INTO seen_urls (url_key, article_id, source_id, seen_at) VALUES (?,?,?,?)",
                            [(row[1], row[0] + first_id, row[3], row[7]) for row in rows])
             db.executemany("INSERT INTO shingle_anchors (hash, article_id) VALUES (?,?)",

@@ -8,7 +8,8 @@ Off unless the main config names at least one apprise URL::
 
 The new mentions of a run are the mentions of the articles first seen during that run (its sources,
 between its start and its end). A health alert is sent only when a flag appears, not at every run
-it persists. A failed delivery is logged and never stops the service.
+it persists. A failed delivery is logged and never stops the service. The periodic digest of the new
+mentions (``alerts: digest:``) is in ``crawler/digest.py``.
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def health_message(new_flags: dict[str, list[str]]) -> tuple[str, str]:
     return title, body + "\n\nSee health.csv; the site may have been redesigned or be down."
 
 
-def send(urls: tuple[str, ...], title: str, body: str) -> bool:
-    """Deliver one notification to every URL; False (and a log line) when any delivery failed."""
+def send(urls: tuple[str, ...], title: str, body: str, body_format: str | None = None) -> bool:
+    """Deliver one notification to every URL; False (and a log line) when any delivery failed. ``body_format``
+    ``html``: apprise sends HTML where the channel takes it and converts it to text elsewhere."""
     try:
         import apprise
     except ImportError:
@@ -73,7 +75,8 @@ def send(urls: tuple[str, ...], title: str, body: str) -> bool:
         if not notifier.add(url):
             log.error("alert not sent to an invalid apprise URL: %s", url.split("://", 1)[0] + "://…")
     try:
-        delivered = bool(len(notifier)) and notifier.notify(title=title, body=body)
+        formats = {"body_format": apprise.NotifyFormat(body_format)} if body_format else {}
+        delivered = bool(len(notifier)) and notifier.notify(title=title, body=body, **formats)
     except Exception as exc:  # a notification service failing must never stop the crawls
         log.error("alert not sent: %s: %s", type(exc).__name__, exc)
         return False

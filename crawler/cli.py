@@ -15,6 +15,7 @@ import csv
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from crawler import __version__
@@ -68,9 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
                                               "after a change to watchlist.yaml; sends no alerts.")
     _add_config(rematch)
 
-    export = commands.add_parser("export", help="rewrite the CSV feeds from the store without crawling",
-                                 description="Rewrite articles.csv, mentions.csv and runs.csv from the store.")
+    export = commands.add_parser(
+        "export", help="rewrite the CSV feeds from the store without crawling, or export any period",
+        description="Rewrite the recent window's articles.csv, mentions.csv and runs.csv, health.csv, the archive "
+                    "months that changed and the chart from the store. With --all, --since or --until, write "
+                    "articles.csv, mentions.csv and runs.csv of that period instead, into a folder of their own.")
     _add_config(export)
+    export.add_argument("--all", action="store_true", help="export the whole history (into <feeds>/export/all/)")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="export from this day on (inclusive)")
+    export.add_argument("--until", metavar="YYYY-MM-DD", help="export up to this day (inclusive)")
+    export.add_argument("--out", type=Path, metavar="DIR",
+                        help="folder for --all/--since/--until (default: <feeds>/export/<period>/)")
 
     demo = commands.add_parser("demo", help="crawl the bundled sample duma sites offline",
                                description="Serve the bundled sample duma sites (1C-Bitrix, WordPress, a "
@@ -187,25 +196,45 @@ def cmd_crawl(args) -> int:
     return _exit_code(result)
 
 
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option}: expected a day as YYYY-MM-DD, got {value!r}") from None
+
+
 def cmd_export(args) -> int:
+    from crawler.archive import export_period
     from crawler.feeds import export_feeds
     from crawler.locking import store_lock
     from crawler.preflight import check_feeds, check_state
     from crawler.rematch import watchlist_note
     from crawler.store import Store
 
+    since, until = _day(args.since, "--since"), _day(args.until, "--until")
+    if args.all and (since or until):
+        raise ConfigError("--all exports the whole history: give it without --since/--until")
+    if since and until and since > until:
+        raise ConfigError(f"--since {since} is after --until {until}")
+    if args.out and not (args.all or since or until):
+        raise ConfigError("--out goes with --all, --since or --until")
     config = load_config(args.config)
     check_state(config)
     check_feeds(config)
     with store_lock(config.lock_path):
         store = Store(config.state_url)
         try:
-            counts = export_feeds(config, store, force=True)
+            if args.all or since or until:
+                counts = export_period(config, store, since, until, args.out)
+            else:
+                counts = export_feeds(config, store, force=True)
             note = watchlist_note(config, store)
         finally:
             store.close()
     for name, count in counts.items():
-        print(f"{config.feeds_dir / name}: {count} rows")
+        print(f"{config.feeds_dir / name}: {count} {'series' if name.endswith('.png') else 'rows'}")
     if note:
         print(f"dumawatch: {note}", file=sys.stderr)
     return 0
@@ -219,7 +248,7 @@ def cmd_rematch(args) -> int:
     print(f"rematched {result.articles} articles in {result.seconds:.1f} s: {result.changed} changed, "
           f"mentions {result.mentions_before} → {result.mentions_after}")
     for name, count in result.feeds.items():
-        print(f"{config.feeds_dir / name}: {count} rows")
+        print(f"{config.feeds_dir / name}: {count} {'series' if name.endswith('.png') else 'rows'}")
     return 0
 
 

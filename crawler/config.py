@@ -26,8 +26,9 @@ DEFAULT_LIMITS = {"max_listing_pages": 500, "max_child_sitemaps": 100}
 SOURCE_ID = re.compile(r"^[a-z0-9_-]+$")
 
 MAIN_KEYS = {"sources", "watchlist", "state", "feeds", "schedule", "scrapy", "max_age_days", "alerts", "health",
-             "log", "run_timeout", "workers", "broker", *DEFAULT_LIMITS}
+             "log", "run_timeout", "workers", "broker", "feed_window_days", *DEFAULT_LIMITS}
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")  # Celery brokers: Redis or RabbitMQ
+DEFAULT_FEED_WINDOW_DAYS = 90  # articles.csv, mentions.csv and runs.csv hold this many days; the archive holds all
 MAX_WORKERS = 64  # a worker is a whole interpreter with the parsers and the watchlist: ~100 MB each
 SOURCE_KEYS = {
     "id", "name", "region", "url", "timezone", "feeds", "listing", "sitemaps", "article_pattern", "enabled",
@@ -88,6 +89,7 @@ class ServiceSettings:
     empty_share: float = 0.5                 # health: this share of article pages without extractable text
     alert_urls: tuple[str, ...] = ()         # apprise URLs; none = alerts off
     alert_on: tuple[str, ...] = ("mentions", "health")
+    digest_cron: str | None = None           # a digest of the new mentions on this cron (schedule's zone)
     log_file: Path | None = None             # rotating log file of the service
     log_max_bytes: int = 5_000_000
     log_backups: int = 5
@@ -112,6 +114,7 @@ class Config:
     workers: int = 0                 # processes that clean, date and match pages beside the crawl (0: none)
     broker: str | None = None        # Celery broker URL: the service queues its runs for `dumawatch worker`
     feeds_xlsx: bool = False         # also write articles.xlsx and mentions.xlsx (feeds: {dir: …, xlsx: true})
+    feed_window_days: int = DEFAULT_FEED_WINDOW_DAYS  # days the window feeds hold (crawler/feeds.py)
 
     @property
     def enabled_sources(self) -> list[Source]:
@@ -186,7 +189,9 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
         path=path.resolve(), sources_path=sources_path, sources=sources, watchlist_path=watchlist_path,
         watchlist=watchlist, state_url=state_url, state_path=state_path, feeds_dir=feeds_dir,
         schedule=schedule, scrapy=dict(scrapy_overrides), raw=data,
-        service=_service_settings(path, data, feeds_dir), feeds_xlsx=feeds_xlsx,
+        service=_service_settings(path, data, feeds_dir, schedule), feeds_xlsx=feeds_xlsx,
+        feed_window_days=_positive_int(path, "feed_window_days",
+                                       data.get("feed_window_days", DEFAULT_FEED_WINDOW_DAYS)),
         workers=parse_workers(data.get("workers", "auto"), f"{path}: workers"),
         broker=_broker(path, data.get("broker"), state_path),
     )
@@ -446,7 +451,7 @@ def cron_trigger(cron: str, timezone: str):
     return CronTrigger.from_crontab(cron, timezone=ZoneInfo(timezone))
 
 
-def _service_settings(path: Path, data: dict, feeds_dir: Path) -> ServiceSettings:
+def _service_settings(path: Path, data: dict, feeds_dir: Path, schedule: Schedule) -> ServiceSettings:
     """Validate ``run_timeout``, ``health``, ``alerts`` and ``log`` of the main config."""
     timeout = _positive_int(path, "run_timeout", data.get("run_timeout", ServiceSettings.run_timeout))
     health = data.get("health") or {}
@@ -461,7 +466,7 @@ def _service_settings(path: Path, data: dict, feeds_dir: Path) -> ServiceSetting
     alerts = data.get("alerts") or {}
     if not isinstance(alerts, dict):
         raise ConfigError(f"{path}: alerts: expected a mapping like {{urls: ['mailto://...'], on: [mentions]}}")
-    _reject_unknown(path, "alerts: ", alerts, {"urls", "on"})
+    _reject_unknown(path, "alerts: ", alerts, {"urls", "on", "digest"})
     urls = alerts.get("urls") or []
     if isinstance(urls, str):
         urls = [urls]
@@ -478,6 +483,14 @@ def _service_settings(path: Path, data: dict, feeds_dir: Path) -> ServiceSetting
         on = [on]
     if not isinstance(on, list) or any(kind not in ("mentions", "health") for kind in on):
         raise ConfigError(f"{path}: alerts: on: expected a list of 'mentions' and 'health', got {on!r}")
+    digest = alerts.get("digest")
+    if digest is not None:
+        if not isinstance(digest, str) or not digest.strip():
+            raise ConfigError(f"{path}: alerts: digest: expected a cron like '0 8 * * *', got {digest!r}")
+        try:
+            cron_trigger(digest, schedule.timezone)
+        except ValueError as exc:
+            raise ConfigError(f"{path}: alerts: digest: bad cron {digest!r}: {exc}") from None
     log = data.get("log")
     log = {"file": log} if isinstance(log, str) else log or {}
     if not isinstance(log, dict):
@@ -491,7 +504,7 @@ def _service_settings(path: Path, data: dict, feeds_dir: Path) -> ServiceSetting
         raise ConfigError(f"{path}: log: backups: expected a whole number >= 0, got {backups!r}")
     return ServiceSettings(
         run_timeout=timeout, stale_runs=stale, error_runs=error_runs, empty_share=float(share),
-        alert_urls=tuple(urls), alert_on=tuple(on),
+        alert_urls=tuple(urls), alert_on=tuple(on), digest_cron=digest.strip() if digest else None,
         log_file=(path.parent / log_file).resolve() if log_file.strip() else feeds_dir.parent / "logs" / "dumawatch.log",
         log_max_bytes=_positive_int(path, "log: max_bytes", log.get("max_bytes", ServiceSettings.log_max_bytes)),
         log_backups=backups,

@@ -86,7 +86,7 @@ def rematch_store(config: Config, rewrite_feeds: bool = True) -> RematchResult:
                     break
             store.set_state_value(SIGNATURE_KEY, watchlist_signature(config))
             if rewrite_feeds:
-                result.feeds = export_feeds(config, store, force=True)
+                result.feeds = export_feeds(config, store, force=True, rewrite_archive=True)
         finally:
             store.close()
     result.seconds = time.monotonic() - clock

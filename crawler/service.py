@@ -16,6 +16,8 @@ After each run the service logs one line per source from the ``runs`` table, the
 sends the alerts (see alerts.py). With ``broker:`` in the config the runs are crawled by ``dumawatch worker``
 processes on any hosts (see crawler/distributed); the service still schedules them, and writes the feeds,
 the health and the alerts itself.
+With ``alerts: digest:`` a job of its own sends the digest of the new
+mentions on that cron, in the main schedule's time zone (see digest.py).
 """
 
 from __future__ import annotations
@@ -258,6 +260,24 @@ class CrawlService:
             pass  # the run holding the lock rewrites the feeds itself
         return run_rows(store, job.source_ids, spawned)
 
+    # -- the digest ----------------------------------------------------------------------------------------
+    def run_digest(self) -> int:
+        """Send the digest of the new mentions (crawler/digest.py); never lets a failure reach the scheduler."""
+        from crawler.digest import send_digest
+        from crawler.store import Store
+
+        if self.stopping.is_set():
+            return 0
+        try:
+            store = Store(self.config.state_url)
+            try:
+                return send_digest(self.config, store)
+            finally:
+                store.close()
+        except Exception:
+            log.exception("digest failed inside the service")
+            return 0
+
     # -- stopping ------------------------------------------------------------------------------------------
     def _watch(self, job: Job, child: subprocess.Popen, deadline: float) -> bool:
         """Wait for the crawl; stop it on a service stop or past the deadline. True when it timed out.
@@ -358,6 +378,8 @@ def serve(config: Config, once: bool = False, verbose: bool = False) -> int:
             if service.stopping.is_set():
                 break
             service.run_job(job)
+        if config.service.digest_cron:
+            service.run_digest()
         log.info("service stop: --once done")
         return 0
     for job in jobs:
@@ -365,6 +387,11 @@ def serve(config: Config, once: bool = False, verbose: bool = False) -> int:
         scheduler.add_job(service.run_job, trigger=trigger, args=[job], id=job.name, name=job.name)
         log.info("job '%s': %s, first run %s", job.name, ", ".join(job.source_ids),
                  next_run(job, trigger).isoformat(timespec="seconds"))
+    if config.service.digest_cron and config.service.alert_urls:
+        trigger = cron_trigger(config.service.digest_cron, config.schedule.timezone)
+        scheduler.add_job(service.run_digest, trigger=trigger, id="digest", name="digest")
+        log.info("digest: %s (%s), first %s", config.service.digest_cron, config.schedule.timezone,
+                 trigger.get_next_fire_time(None, datetime.now(trigger.timezone)).isoformat(timespec="seconds"))
     if not jobs:
         log.warning("no enabled source: nothing to schedule")
     scheduler.start()  # blocks until a signal shuts the scheduler down

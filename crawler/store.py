@@ -56,6 +56,9 @@ articles = Table(
     Column("sketch", Text, nullable=False, default=""),  # the sketch hashes, space-separated (fingerprints.py)
 )
 Index("ix_articles_published", articles.c.published_at)
+# the feeds' recent window and archive months select by first sight too, and find a re-rooted chain's rows
+Index("ix_articles_first_seen", articles.c.first_seen)
+Index("ix_articles_duplicate_of", articles.c.duplicate_of)
 
 seen_urls = Table(
     "seen_urls", metadata,
@@ -95,6 +98,15 @@ http_validators = Table(
     Column("url", Text, primary_key=True),
     Column("etag", Text),
     Column("last_modified", Text),
+)
+
+digests = Table(  # one row per digest period (crawler/digest.py): the articles it covered
+    "digests", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sent_at", String, nullable=False),
+    Column("last_article_id", Integer, nullable=False),
+    Column("mentions", Integer, nullable=False, default=0),
+    Column("delivered", Integer, nullable=False, default=0),
 )
 
 runs = Table(
@@ -141,6 +153,7 @@ url_templates = Table(  # per source: how often each article-URL template led to
     Column("not_news", Integer, nullable=False, default=0),
     Column("updated", String, nullable=False, default=""),
 )
+Index("ix_runs_started", runs.c.started)  # runs.csv holds the recent window, the archive one month each
 
 
 COMMON_ANCHOR = 200  # a sketch hash held by more articles than this is a template phrase, not a reprint's trace
@@ -258,9 +271,13 @@ class Store:
         return self.hot.add_article(row, url_keys, sketch, item.get("mentions") or [], item.get("supersedes") or "",
                                     now)
 
-    def iter_articles(self) -> Iterator[dict]:
-        """All articles, newest first (by publication date, then by first sight)."""
-        query = select(articles).order_by(articles.c.published_at.desc(), articles.c.first_seen.desc(),
+    def iter_articles(self, where=None) -> Iterator[dict]:
+        """All articles (or those ``where`` selects, a condition on ``articles``), newest first (by publication
+        date, then by first sight)."""
+        query = select(articles)
+        if where is not None:
+            query = query.where(where)
+        query = query.order_by(articles.c.published_at.desc(), articles.c.first_seen.desc(),
                                           articles.c.id.desc())
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query).mappings():
@@ -278,10 +295,14 @@ class Store:
             mention_marks = conn.execute(select(func.count(), func.coalesce(func.max(mentions.c.id), 0))).one()
         return [*marks, *mention_marks]
 
-    def iter_mentions(self) -> Iterator[dict]:
-        query = (select(mentions, articles.c.url, articles.c.source_id, articles.c.title, articles.c.published_at)
-                 .join(articles, articles.c.id == mentions.c.article_id)
-                 .order_by(articles.c.published_at.desc(), articles.c.id.desc(), mentions.c.id))
+    def iter_mentions(self, where=None) -> Iterator[dict]:
+        """The mentions with their article's columns (of the articles ``where`` selects), newest article first."""
+        query = (select(mentions, articles.c.url, articles.c.source_id, articles.c.title, articles.c.published_at,
+                        articles.c.first_seen, articles.c.duplicate_of)
+                 .join(articles, articles.c.id == mentions.c.article_id))
+        if where is not None:
+            query = query.where(where)
+        query = query.order_by(articles.c.published_at.desc(), articles.c.id.desc(), mentions.c.id)
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query).mappings():
                 yield dict(row)
@@ -355,7 +376,9 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(runs.insert().values(**row))
 
-    def iter_runs(self) -> Iterator[dict]:
+    def iter_runs(self, where=None) -> Iterator[dict]:
+        """The runs' rows (those ``where`` selects, a condition on ``runs``), latest first."""
+        query = select(runs) if where is None else select(runs).where(where)
         with self.engine.connect() as conn:
-            for row in conn.execute(select(runs).order_by(runs.c.started.desc(), runs.c.id.desc())).mappings():
+            for row in conn.execute(query.order_by(runs.c.started.desc(), runs.c.id.desc())).mappings():
                 yield dict(row)
