@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 from history import HISTORY_SOURCES, fill_history
-from test_libreoffice import SOFFICE, convert, read_xlsx
 
 from conftest import read_csv, run_cli, write_config
+from test_libreoffice import SOFFICE, convert, read_xlsx
 
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 
