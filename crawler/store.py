@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from crawler.fulltext import article_normal_forms, ensure_fulltext
 from crawler.hotpath import ArticleExists, HotPath
 
 __all__ = ["ArticleExists", "Store", "utcnow_iso"]
@@ -145,7 +146,17 @@ class Store:
             index.create(self.engine, checkfirst=True)
         self._add_sketch_column()
         self._backfill_anchor_counts()
-        self.hot = HotPath(self.engine, COMMON_ANCHOR)
+        self.fulltext = self.engine.dialect.name == "sqlite"  # the full-text index (crawler/fulltext.py)
+        if self.fulltext:
+            self._ensure_fulltext()
+        self.hot = HotPath(self.engine, COMMON_ANCHOR, fulltext=self.fulltext)
+
+    def _ensure_fulltext(self) -> None:
+        connection = self.engine.raw_connection()
+        try:
+            ensure_fulltext(connection.driver_connection)
+        finally:
+            connection.close()
 
     def _add_sketch_column(self) -> None:
         """Stores made before ``articles.sketch`` existed get the column now (empty: checked in full)."""
@@ -204,7 +215,7 @@ class Store:
         return self.hot.near_duplicate_candidates(sketch, limit, other_than)
 
     def add_article(self, item: dict, url_keys: Iterable[str]) -> int:
-        """Insert the article, its URL keys, sketch hashes and mentions, all or none (in the open group of writes).
+        """Insert the article, its URL keys, sketch hashes, mentions and index rows, all or none (in the open group).
 
         Raises :class:`ArticleExists` when its URL key was stored meanwhile.
         """
@@ -217,8 +228,11 @@ class Store:
             names="; ".join(item.get("names") or []), topics="; ".join(item.get("topics") or []),
             sketch=" ".join(map(str, sketch)),
         )
+        forms = None
+        if self.fulltext:  # the article's words in normal form: from the worker processes, else computed here
+            forms = item.get("normal_forms") or article_normal_forms(row["title"], row["text"])
         return self.hot.add_article(row, url_keys, sketch, item.get("mentions") or [], item.get("supersedes") or "",
-                                    now)
+                                    now, forms)
 
     def iter_articles(self) -> Iterator[dict]:
         """All articles, newest first (by publication date, then by first sight)."""
