@@ -75,7 +75,7 @@ def _chart_path() -> Path | None:
 @hookimpl
 def get_metadata(datasette, key, database, table):
     """The home page: the search form, and the weekly chart when the feeds hold it (checked on each page)."""
-    if database is not None or not _served["database"]:
+    if database is not None or key not in (None, "description_html") or _served["database"] not in datasette.databases:
         return None
     search = datasette.urls.database(_served["database"])
     html = (f'<form class="dumawatch-search" action="{search}/search" method="get">'
