@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from crawler.config import load_config
+from crawler.errors import ConfigError
 from crawler.fulltext import EXACT_TABLE, LEMMA_TABLE, TITLE_WEIGHT, unindexed
 from crawler.search import open_store
 
@@ -152,13 +153,18 @@ def build_datasette(path: Path, feeds_dir: Path | None):
                           settings={"sql_time_limit_ms": 5000, "facet_time_limit_ms": 1000,
                                     "max_returned_rows": 1000})
     datasette.add_database(Database(datasette, path=str(path), is_mutable=True), name=DATABASE)
+    if "_memory" in datasette.databases:  # added when Datasette starts without files: nothing to show
+        datasette.remove_database("_memory")
     return datasette
 
 
 def cmd_browse(args) -> int:
-    import uvicorn
-
     config = load_config(args.config)
+    try:
+        import datasette  # noqa: F401
+        import uvicorn
+    except ImportError:
+        raise ConfigError("browse needs Datasette, which is not installed: pip install 'dumawatch[browse]'") from None
     path = open_store(config, "browse")
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA busy_timeout=30000")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from conftest import run_cli, source_entry, write_config
+
 FILLER = ("На заседании присутствовали депутаты профильных комитетов, представители правительства области и "
           "глав муниципальных образований. Обсуждение продолжалось более двух часов, по его итогам приняты "
           "рекомендации для исполнительной власти региона и определены сроки их исполнения.")
@@ -99,16 +101,16 @@ def _homegrown_page(day: str, title: str, body: str) -> str:
     return _homegrown_frame(title, content)
 
 
-def write_wordpress(root: Path) -> Path:
-    """The WordPress site: listing at /news/, articles at /YYYY/MM/DD/slug/."""
-    root.mkdir(parents=True)
+def write_wordpress(root: Path, articles: list[tuple[str, str, str, str]] = WORDPRESS) -> Path:
+    """The WordPress site: listing at /news/, articles at /YYYY/MM/DD/slug/ (written again with more articles)."""
+    root.mkdir(parents=True, exist_ok=True)
     items = []
-    for slug, day, title, body in WORDPRESS:
+    for slug, day, title, body in sorted(articles, key=lambda article: article[1], reverse=True):
         path = f"/{day.replace('-', '/')}/{slug}/"
         items.append(f'<article><h2 class="entry-title"><a href="{path}">{escape(title)}</a></h2>'
                      f'<time datetime="{day}T10:00:00+03:00">{_dmy(day)}</time></article>')
         page = root / path.strip("/") / "index.html"
-        page.parent.mkdir(parents=True)
+        page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(
             f'<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>{escape(title)}</title>'
             f'<meta property="article:published_time" content="{day}T10:00:00+03:00"></head>'
@@ -118,7 +120,7 @@ def write_wordpress(root: Path) -> Path:
             f"<p>{FILLER}</p></div></article></div>"
             '<aside class="widget"><h3>Другие новости</h3><ul><li>Тхагалеговым довольны избиратели</li></ul>'
             "</aside></body></html>", encoding="utf-8")
-    (root / "news").mkdir()
+    (root / "news").mkdir(exist_ok=True)
     (root / "news" / "index.html").write_text(
         '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Новости</title></head><body>'
         + "".join(items) + "</body></html>", encoding="utf-8")
@@ -127,3 +129,21 @@ def write_wordpress(root: Path) -> Path:
     (root / "site.yaml").write_text(yaml.safe_dump({"name": "Законодательное собрание (тест поиска)"},
                                                    allow_unicode=True), encoding="utf-8")
     return root
+
+
+WATCHLIST = {"names": [{"name": "Александр Блошкин"}, {"name": "Закир Тхагалегов"}],
+             "topics": [{"name": "Газификация", "any": ["газификация"]}]}
+
+
+def crawl_sites(serve, tmp_path: Path, workers: int = 0, watchlist: dict | None = None) -> Path:
+    """Serve both sites, crawl them with the real CLI; returns the config path (store and feeds beside it)."""
+    homegrown = serve(write_homegrown(tmp_path / "homegrown"))
+    wordpress = serve(write_wordpress(tmp_path / "wordpress"))
+    sources = [
+        source_entry(homegrown, "gossovet", listing=[homegrown.base_url + "/Info.aspx?type=list"],
+                     article_pattern=r"Info\.aspx\?id=\d+"),
+        source_entry(wordpress, "zswp", listing=[wordpress.base_url + "/news/"], region="Соседняя область"),
+    ]
+    config = write_config(tmp_path / "cfg", sources, watchlist=watchlist, workers=workers)
+    run_cli("crawl", "--config", config, check=True)
+    return config

@@ -13,24 +13,11 @@ import re
 import sqlite3
 
 import pytest
-from search_sites import write_homegrown, write_wordpress
+from search_sites import crawl_sites
 
-from conftest import run_cli, source_entry, write_config
+from conftest import run_cli, write_config
 
 BLOSHKIN_IDS = {"id=11", "id=12", "id=13", "id=14", "id=15", "id=16", "vstrecha-s-blochkinym"}
-
-
-def crawl_sites(serve, tmp_path, workers: int = 0):
-    homegrown = serve(write_homegrown(tmp_path / "homegrown"))
-    wordpress = serve(write_wordpress(tmp_path / "wordpress"))
-    sources = [
-        source_entry(homegrown, "gossovet", listing=[homegrown.base_url + "/Info.aspx?type=list"],
-                     article_pattern=r"Info\.aspx\?id=\d+"),
-        source_entry(wordpress, "zswp", listing=[wordpress.base_url + "/news/"], region="Соседняя область"),
-    ]
-    config = write_config(tmp_path / "cfg", sources, workers=workers)
-    run_cli("crawl", "--config", config, check=True)
-    return config
 
 
 def found(config, *args: str) -> list[str]:
