@@ -19,7 +19,7 @@ from pathlib import Path
 
 from crawler.config import load_config
 from crawler.errors import ConfigError
-from crawler.fulltext import EXACT_TABLE, LEMMA_TABLE, TITLE_WEIGHT, unindexed
+from crawler.fulltext import EXACT_TABLE, LEMMA_TABLE, search_sql, unindexed
 from crawler.search import open_store
 
 DATABASE = "store"  # the store's name in the browser's URLs: /store/article_list
@@ -37,25 +37,30 @@ _VIEWS = {
         FROM mentions m JOIN articles a ON a.id = m.article_id LEFT JOIN sources s ON s.id = a.source_id""",
 }
 
-_SEARCH = """
-SELECT a.published_at, s.region, a.source_id, a.title, a.url, dumawatch_snippet(a.title, a.text, :q{exact}) AS snippet,
-       a.id AS article_id
-FROM {table} JOIN articles a ON a.id = {table}.rowid LEFT JOIN sources s ON s.id = a.source_id
-WHERE {table} MATCH {match}(:q)
-ORDER BY bm25({table}, {weight}, 1.0), a.published_at DESC
-LIMIT 200"""
+SEARCH_LIMIT = 100  # a canned search shows the best 100 articles
+
+
+def _search(exact: bool) -> str:
+    columns = ("a.published_at, s.region, a.source_id, a.title, a.url, "
+               f"dumawatch_snippet(a.title, a.text, :q{', 1' if exact else ''}) AS snippet, a.id AS article_id")
+    sql = search_sql(exact, limit=str(SEARCH_LIMIT), columns=columns)
+    sql = sql.replace(":match", "dumawatch_match_exact(:q)" if exact else "dumawatch_match(:q)")
+    return sql.replace(") r JOIN articles a ON a.id = r.id", ") r JOIN articles a ON a.id = r.id "
+                                                              "LEFT JOIN sources s ON s.id = a.source_id")
+
 
 CANNED_QUERIES = {
     "search": {
         "title": "Search (every form of the words)",
         "description": "Articles holding every word of q in any form («Блошкин» finds «Блошкиным», «А.В. "
-                       "Блошкину»), best first (title matches weigh more).",
-        "sql": _SEARCH.format(table=LEMMA_TABLE, match="dumawatch_match", exact="", weight=TITLE_WEIGHT),
+                       f"Блошкину»), best first (title matches weigh more); the best {SEARCH_LIMIT}.",
+        "sql": _search(exact=False),
     },
     "search_exact": {
         "title": "Search (the words as typed)",
-        "description": "Articles holding every word of q in exactly that form (case aside), best first.",
-        "sql": _SEARCH.format(table=EXACT_TABLE, match="dumawatch_match_exact", exact=", 1", weight=TITLE_WEIGHT),
+        "description": "Articles holding every word of q in exactly that form (case aside), best first; "
+                       f"the best {SEARCH_LIMIT}.",
+        "sql": _search(exact=True),
     },
     "new_mentions_since_yesterday": {
         "title": "New mentions since yesterday",

@@ -118,24 +118,27 @@ def match_expression(query: str, exact: bool = False) -> str:
 
 
 def _matcher(query: str, exact: bool) -> Callable[[str], bool]:
+    """Does a word of the text match a word of the query? (any of their normal forms in common, or as typed)"""
     if exact:
         wanted = {w.lower() for w in _WORD.findall(query)}
         return lambda word: word.lower() in wanted
-    groups = [set(word_normal_forms(w)) for w in _WORD.findall(query)]
-    return lambda word: any(group.intersection(word_normal_forms(word)) for group in groups)
+    wanted = {form for w in _WORD.findall(query) for form in word_normal_forms(w)}
+    return lambda word: not wanted.isdisjoint(word_normal_forms(word))
 
 
 def find_snippet(text: str, query: str, exact: bool = False, width: int = 12) -> str | None:
     """The words of ``text`` around the first word the query matches, such words in [brackets]; else None."""
     hit = _matcher(query, exact)
-    spans = re.findall(r"\S+", text)
-    first = next((i for i, token in enumerate(spans) if any(hit(w) for w in _WORD.findall(token))), None)
+    first = next((m.start() for m in _WORD.finditer(text) if hit(m.group())), None)
     if first is None:
         return None
-    start, stop = max(0, first - width), min(len(spans), first + width + 1)
-    marked = [_WORD.sub(lambda m: f"[{m.group()}]" if hit(m.group()) else m.group(), token)
-              for token in spans[start:stop]]
-    return ("… " if start else "") + " ".join(marked) + (" …" if stop < len(spans) else "")
+    before = text[:first].split()[-width:]
+    after = text[first:].split(maxsplit=width + 1)
+    more_before, more_after = len(before) == width and len(text[:first].split(maxsplit=width)) > width, \
+        len(after) > width + 1
+    tokens = before + after[:width + 1]
+    marked = [_WORD.sub(lambda m: f"[{m.group()}]" if hit(m.group()) else m.group(), token) for token in tokens]
+    return ("… " if more_before else "") + " ".join(marked) + (" …" if more_after else "")
 
 
 def snippet(title: str, text: str, query: str, exact: bool = False, width: int = 12) -> str:
@@ -211,18 +214,24 @@ def reindex(connection, progress: Callable[[int, int], None] | None = None, batc
 
 
 # -- search ---------------------------------------------------------------------------------------------------
-def search_sql(exact: bool = False, since: bool = False, source: bool = False, limit: bool = True) -> str:
-    """The ranked search query (named parameters :match, :since, :source, :limit)."""
+def search_sql(exact: bool = False, since: bool = False, source: bool = False, limit: str = ":limit",
+               columns: str = "a.id, a.published_at, a.source_id, a.title, a.url, a.text, r.score") -> str:
+    """The ranked search query (named parameters :match, :since, :source, :limit).
+
+    The best ``limit`` rows are ranked on the index alone (and the filters' small columns), and only they are
+    joined to their articles' texts: a common word's thousands of matches are never read whole.
+    """
     table = EXACT_TABLE if exact else LEMMA_TABLE
     where = [f"{table} MATCH :match"]
     if since:
-        where.append("a.published_at >= :since")
+        where.append("f.published_at >= :since")
     if source:
-        where.append("a.source_id = :source")
-    return (f"SELECT a.id, a.published_at, a.source_id, a.title, a.url, a.text, "
-            f"bm25({table}, {TITLE_WEIGHT}, 1.0) AS score "
-            f"FROM {table} JOIN articles a ON a.id = {table}.rowid WHERE {' AND '.join(where)} "
-            f"ORDER BY score, a.published_at DESC" + (" LIMIT :limit" if limit else ""))
+        where.append("f.source_id = :source")
+    filtered = f" JOIN articles f ON f.id = {table}.rowid" if since or source else ""
+    return (f"SELECT {columns} FROM ("
+            f"SELECT {table}.rowid AS id, bm25({table}, {TITLE_WEIGHT}, 1.0) AS score FROM {table}{filtered} "
+            f"WHERE {' AND '.join(where)} ORDER BY score LIMIT {limit}"
+            ") r JOIN articles a ON a.id = r.id ORDER BY r.score")
 
 
 def search(connection, query: str, exact: bool = False, since: str | None = None, source: str | None = None,
