@@ -32,7 +32,7 @@ from pipelines.morphology import analyzer, normalize, rule_surname_forms
 EXACT_TABLE = "articles_fts"
 LEMMA_TABLE = "articles_lemmas"
 TITLE_WEIGHT = 5.0  # BM25 weight of a title match against a text match (1.0)
-_WORD = re.compile(r"[^\W\d_]+")  # FTS5's unicode61 splits words the same way (hyphens, digits apart)
+_WORD = re.compile(r"[^\W_]+")  # a word as FTS5's unicode61 sees it: letters and digits (hyphens split)
 _NOTHING = '"\u2400"'  # a match expression no indexed word meets (a query without words finds nothing)
 
 # the case endings a surname form can carry, and the nominative endings it may come from (reverse of the
@@ -69,7 +69,7 @@ def word_normal_forms(word: str) -> tuple[str, ...]:
     """
     w = normalize(word)
     forms = dict.fromkeys(normalize(p.normal_form) for p in analyzer().parse(w))
-    if not analyzer().word_is_known(w) and len(w) > 3:
+    if len(w) > 3 and w.isalpha() and not analyzer().word_is_known(w):
         forms[w] = None
         for ending in _FORM_ENDINGS:
             if ending and not w.endswith(ending):
