@@ -13,6 +13,7 @@ views are SQLite's.
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -163,8 +164,19 @@ def build_datasette(path: Path, feeds_dir: Path | None):
     return datasette
 
 
+def _check_port(host: str, port: int) -> None:
+    """A ConfigError (exit 2, one line) when ``host:port`` cannot be listened on, before anything is done."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--host {host} --port {port}: cannot listen there ({exc.strerror or exc}); "
+                          "choose another with --port") from None
+
+
 def cmd_browse(args) -> int:
     config = load_config(args.config)
+    _check_port(args.host, args.port)
     try:
         import datasette  # noqa: F401
         import uvicorn

@@ -170,3 +170,14 @@ def test_browse_is_read_only_and_shows_what_a_crawl_adds_meanwhile(serve, tmp_pa
 def sqlite_rows(config: Path, sql: str) -> list[tuple]:
     with sqlite3.connect(config.parent / "data" / "state.sqlite3") as db:
         return db.execute(sql).fetchall()
+
+
+def test_browse_refuses_a_port_in_use_in_one_line(serve, tmp_path):
+    config = crawl_sites(serve, tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("browse", "--config", config, "--port", str(port), timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and f"--port {port}: cannot listen there" in result.stderr
