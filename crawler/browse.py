@@ -6,8 +6,8 @@ start), the views ``article_list`` and ``mention_list`` (one row per article / m
 ``published_date``, source name and region: the facets), and the full-text index (``crawler/fulltext.py``).
 Then Datasette opens the file read-only (``mode=ro``: the crawl goes on writing beside it) with the metadata
 of :func:`browse_metadata`: facets, full-text search in normal form (``crawler/datasette_plugin.py``), and the
-canned queries a press officer needs. A PostgreSQL store is refused with one line (exit 2): the index and the
-views are SQLite's.
+canned queries a press officer needs. On a PostgreSQL store, browse serves a read-only SQLite snapshot of it,
+refreshed when browse starts (``crawler/snapshot.py``): the index and the views are SQLite's.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from crawler.config import load_config
 from crawler.errors import ConfigError
 from crawler.fulltext import EXACT_TABLE, LEMMA_TABLE, search_sql, unindexed
-from crawler.search import open_store
+from crawler.search import store_file
 
 DATABASE = "store"  # the store's name in the browser's URLs: /store/article_list
 DEFAULT_PORT = 8001
@@ -182,7 +182,7 @@ def cmd_browse(args) -> int:
         import uvicorn
     except ImportError:
         raise ConfigError("browse needs Datasette, which is not installed: pip install 'dumawatch[browse]'") from None
-    path = open_store(config, "browse")
+    path = store_file(config, "browse")
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA busy_timeout=30000")
         ensure_browse_schema(connection, config.sources)

@@ -2,8 +2,8 @@
 
 ``search`` prints the matching articles, best first (date, source, title, URL, a snippet with the match in
 [brackets]); words are matched in normal form unless ``--exact``. ``reindex`` builds the index of a store
-whose articles were stored before the index existed (or rebuilds it), printing its progress. Both need a
-SQLite store: see ``crawler/fulltext.py``.
+whose articles were stored before the index existed (or rebuilds it), printing its progress. On a PostgreSQL
+store both read a SQLite snapshot of it (``crawler/snapshot.py``).
 """
 
 from __future__ import annotations
@@ -18,21 +18,22 @@ from crawler.errors import ConfigError
 from crawler.fulltext import Progress, has_fulltext, reindex, search, unindexed
 
 
-def sqlite_path(config, command: str) -> Path:
-    """The SQLite file of the config's store; a ConfigError (exit 2) saying why for any other database."""
-    url = config.state_url
-    if not url.startswith("sqlite:///") or config.state_path is None:
-        scheme = url.split(":", 1)[0].split("+", 1)[0]
-        raise ConfigError(f"{config.path}: state: '{command}' needs a SQLite store, and this one is {scheme}: "
-                          "the full-text index and the browser are built on SQLite's FTS5")
-    return config.state_path
-
-
-def open_store(config, command: str):
-    """Create the store's schema (full-text index included) if needed; returns its path."""
+def store_file(config, command: str, out=sys.stderr) -> Path:
+    """The SQLite file ``command`` reads: the store itself (its schema brought up to date), or, for a store on
+    another database (PostgreSQL), its read-only snapshot, refreshed now (``crawler/snapshot.py``)."""
     from crawler.store import Store
 
-    path = sqlite_path(config, command)
+    if config.state_path is None:
+        from crawler.snapshot import refresh_snapshot, snapshot_path
+
+        path = snapshot_path(config)
+        print(f"dumawatch: the store is on {config.state_url.split(':', 1)[0].split('+', 1)[0]}: {command} reads "
+              f"its read-only SQLite snapshot {path}, refreshed now", file=out, flush=True)
+        copied = refresh_snapshot(config, Progress(out), rebuild=command == "reindex")
+        print(f"dumawatch: snapshot refreshed: {copied['articles']:,} new articles, {copied['mentions']:,} new "
+              "mentions", file=out, flush=True)
+        return path
+    path = config.state_path
     if command != "reindex" and not path.exists():
         raise ConfigError(f"{config.path}: state: {path} does not exist yet: run 'dumawatch crawl' first")
     Store(config.state_url).close()
@@ -53,7 +54,7 @@ def cmd_search(args) -> int:
     since = _since(args.since)
     if args.source and args.source not in {s.id for s in config.sources}:
         raise ConfigError(f"--source: no source with id {args.source!r} in {config.sources_path}")
-    path = open_store(config, "search")
+    path = store_file(config, "search")
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
         missing = unindexed(connection)
         results = search(connection, args.query, exact=args.exact, since=since, source=args.source,
@@ -75,9 +76,11 @@ def cmd_reindex(args) -> int:
     from crawler.locking import store_lock
 
     config = load_config(args.config)
-    path = sqlite_path(config, "reindex")
     with store_lock(config.lock_path):
-        open_store(config, "reindex")
+        path = store_file(config, "reindex", sys.stdout)
+        if config.state_path is None:  # the snapshot was just built from scratch, its index with it
+            print(f"{path}: full-text index built")
+            return 0
         with sqlite3.connect(path) as connection:
             connection.execute("PRAGMA busy_timeout=30000")
             assert has_fulltext(connection)

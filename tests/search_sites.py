@@ -135,7 +135,7 @@ WATCHLIST = {"names": [{"name": "Александр Блошкин"}, {"name": "
              "topics": [{"name": "Газификация", "any": ["газификация"]}]}
 
 
-def crawl_sites(serve, tmp_path: Path, workers: int = 0, watchlist: dict | None = None) -> Path:
+def crawl_sites(serve, tmp_path: Path, workers: int = 0, watchlist: dict | None = None, **extra) -> Path:
     """Serve both sites, crawl them with the real CLI; returns the config path (store and feeds beside it)."""
     homegrown = serve(write_homegrown(tmp_path / "homegrown"))
     wordpress = serve(write_wordpress(tmp_path / "wordpress"))
@@ -144,6 +144,6 @@ def crawl_sites(serve, tmp_path: Path, workers: int = 0, watchlist: dict | None 
                      article_pattern=r"Info\.aspx\?id=\d+"),
         source_entry(wordpress, "zswp", listing=[wordpress.base_url + "/news/"], region="Соседняя область"),
     ]
-    config = write_config(tmp_path / "cfg", sources, watchlist=watchlist, workers=workers)
+    config = write_config(tmp_path / "cfg", sources, watchlist=watchlist, workers=workers, **extra)
     run_cli("crawl", "--config", config, check=True)
     return config
