@@ -8,12 +8,17 @@ part of an article's text, and a search must not find them.
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from html import escape
 from pathlib import Path
 
+import pytest
 import yaml
 
-from conftest import run_cli, source_entry, write_config
+from conftest import REPO, run_cli, source_entry, write_config
 
 FILLER = ("На заседании присутствовали депутаты профильных комитетов, представители правительства области и "
           "глав муниципальных образований. Обсуждение продолжалось более двух часов, по его итогам приняты "
@@ -147,3 +152,36 @@ def crawl_sites(serve, tmp_path: Path, workers: int = 0, watchlist: dict | None 
     config = write_config(tmp_path / "cfg", sources, watchlist=watchlist, workers=workers, **extra)
     run_cli("crawl", "--config", config, check=True)
     return config
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def browse_server():
+    """browse_server(config) → the base URL of a running ``dumawatch browse`` (stopped after the test)."""
+    processes: list[subprocess.Popen] = []
+
+    def start(config: Path) -> str:
+        port = _free_port()
+        process = subprocess.Popen([sys.executable, "-m", "crawler", "browse", "--config", str(config),
+                                    "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        processes.append(process)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return f"http://127.0.0.1:{port}"
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("dumawatch browse did not start listening")
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.communicate(timeout=30)

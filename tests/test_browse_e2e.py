@@ -9,26 +9,17 @@ from __future__ import annotations
 import socket
 import sqlite3
 import struct
-import subprocess
-import sys
-import time
 import zlib
 from pathlib import Path
 
 import pytest
-from search_sites import WATCHLIST, WORDPRESS, crawl_sites, write_wordpress
+from search_sites import WATCHLIST, WORDPRESS, browse_server, crawl_sites, write_wordpress  # noqa: F401 (a fixture)
 
-from conftest import REPO, run_cli
+from conftest import run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_png(path: Path, width: int = 60, height: int = 30) -> None:
@@ -38,33 +29,6 @@ def write_png(path: Path, width: int = 60, height: int = 30) -> None:
     rows = b"".join(b"\x00" + bytes((x * 4) % 256 for x in range(width)) for _ in range(height))
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
                      + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
-@pytest.fixture
-def browse_server():
-    """browse_server(config) → the base URL of a running ``dumawatch browse`` (stopped after the test)."""
-    processes: list[subprocess.Popen] = []
-
-    def start(config: Path) -> str:
-        port = _free_port()
-        process = subprocess.Popen([sys.executable, "-m", "crawler", "browse", "--config", str(config),
-                                    "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True)
-        processes.append(process)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return f"http://127.0.0.1:{port}"
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError("dumawatch browse did not start listening")
-
-    yield start
-    for process in processes:
-        process.terminate()
-        process.communicate(timeout=30)
 
 
 @pytest.fixture
@@ -85,7 +49,7 @@ def rows(page) -> list[str]:
     return page.locator("table.rows-and-columns tbody tr").all_inner_texts()
 
 
-def test_browse_search_facets_links_and_chart(serve, tmp_path, browse_server, browser):
+def test_browse_search_facets_links_and_chart(serve, tmp_path, browse_server, browser):  # noqa: F811
     config = crawl_sites(serve, tmp_path, watchlist=WATCHLIST)
     write_png(tmp_path / "cfg" / "feeds" / "mentions_weekly.png")
     base = browse_server(config)
@@ -145,7 +109,7 @@ def test_browse_search_facets_links_and_chart(serve, tmp_path, browse_server, br
     assert page.locator("h1").inner_text().startswith("Stories reprinted by other sites")
 
 
-def test_browse_is_read_only_and_shows_what_a_crawl_adds_meanwhile(serve, tmp_path, browse_server, browser):
+def test_browse_is_read_only_and_shows_what_a_crawl_adds_meanwhile(serve, tmp_path, browse_server, browser):  # noqa: F811
     config = crawl_sites(serve, tmp_path, watchlist=WATCHLIST)
     base = browse_server(config)
     browser.goto(base + "/store?sql=DELETE FROM articles")

@@ -9,11 +9,14 @@ page: they are no article's text.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+from urllib.parse import quote
+from urllib.request import urlopen
 
 import pytest
-from search_sites import WORDPRESS, crawl_sites, write_wordpress
+from search_sites import WORDPRESS, browse_server, crawl_sites, write_wordpress  # noqa: F401 (a fixture)
 from test_postgres_store import postgres  # noqa: F401  (the fixture: a throw-away PostgreSQL cluster)
 
 from conftest import run_cli, write_config
@@ -106,7 +109,7 @@ def test_reindex_builds_the_index_of_an_older_store(serve, tmp_path):
         assert db.execute("SELECT count(*) FROM articles_lemmas_docsize").fetchone()[0] == articles
 
 
-def test_postgres_store_is_searched_through_its_snapshot(serve, tmp_path, postgres):  # noqa: F811
+def test_postgres_store_is_searched_through_its_snapshot(serve, tmp_path, postgres, browse_server):  # noqa: F811
     """On PostgreSQL, search (and browse) read a SQLite snapshot, refreshed with the rows added since."""
     config = crawl_sites(serve, tmp_path, state=postgres)
     first = run_cli("search", "Блошкин", "--config", config, check=True)
@@ -122,6 +125,10 @@ def test_postgres_store_is_searched_through_its_snapshot(serve, tmp_path, postgr
         "Строители достроили газопровод к посёлку Ясный, о чём доложил Александру Блошкину глава района.")])
     run_cli("crawl", "--config", config, check=True)
     assert set(found(config, "Блошкин")) == BLOSHKIN_IDS | {"gazoprovod-dostroili"}
+    base = browse_server(config)  # browse serves the snapshot, refreshed as it starts
+    with urlopen(base + "/store/search.json?_shape=array&q=" + quote("газопроводы")) as response:
+        rows = json.load(response)
+    assert [row["title"] for row in rows][0] == "Газопровод к посёлку Ясный достроили"
     rebuilt = run_cli("reindex", "--config", config, check=True)
     assert "snapshot refreshed: 16 new articles" in rebuilt.stdout
     assert set(found(config, "--exact", "Блошкину")) == {"id=12", "id=13", "gazoprovod-dostroili"}
