@@ -112,6 +112,9 @@ def test_browse_search_facets_links_and_chart(serve, tmp_path, browse_server, br
 def test_browse_is_read_only_and_shows_what_a_crawl_adds_meanwhile(serve, tmp_path, browse_server, browser):  # noqa: F811
     config = crawl_sites(serve, tmp_path, watchlist=WATCHLIST)
     base = browse_server(config)
+    browser.goto(base + "/")
+    assert browser.locator("#dumawatch-q").is_visible()
+    assert browser.locator("#dumawatch-chart").count() == 0  # no chart in the feeds folder yet: none shown
     browser.goto(base + "/store?sql=DELETE FROM articles")
     assert "Statement must be a SELECT" in browser.content()
     assert len(sqlite_rows(config, "SELECT id FROM articles")) == 15
