@@ -105,6 +105,17 @@ def search_times(path: Path) -> list[dict]:
                                      (fulltext.match_expression(query, exact),)).fetchone()[0]
                 rows.append({"query": query, "exact": exact, "matches": matches, "shown": len(results),
                              "search_ms": statistics.median(times)})
+        source = db.execute("SELECT source_id FROM articles LIMIT 1").fetchone()[0]
+        for query in QUERIES[1:3]:
+            for label, filters in ((f"--source {source}", {"source": source}), ("--since 2021-06-01",
+                                                                              {"since": "2021-06-01"})):
+                times = []
+                for _ in range(3):
+                    started = time.perf_counter()
+                    fulltext.search(db, query, limit=20, **filters)
+                    times.append(1000 * (time.perf_counter() - started))
+                rows.append({"query": f"{query} {label}", "exact": False, "filtered": True, "matches": "",
+                             "search_ms": statistics.median(times)})
     with sqlite3.connect(path) as db:
         ensure_browse_schema(db, [])
     datasette = build_datasette(path, None)
@@ -119,7 +130,7 @@ def search_times(path: Path) -> list[dict]:
         return statistics.median(times)
 
     for row in rows:
-        if not row["exact"]:
+        if not row["exact"] and not row.get("filtered"):
             row["browse_ms"] = asyncio.run(canned(row["query"]))
     return rows
 
@@ -191,12 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     ])
     print_table(f"Search at {stored:,} stored articles (median of {REPEATS}, top 20 with snippets)",
                 ["query", "mode", "matching articles", "search ms", "browse (Datasette) ms"],
-                [[r["query"], "exact" if r["exact"] else "normal form", f"{r['matches']:,}", f"{r['search_ms']:.1f}",
+                [[r["query"], "exact" if r["exact"] else "normal form", f"{r['matches']:,}" if r["matches"] != "" else "",
+                  f"{r['search_ms']:.1f}",
                   f"{r['browse_ms']:.1f}" if "browse_ms" in r else "-"] for r in searches])
     print_table(f"Browse pages at {stored:,} stored articles (median of 3)", ["page", "ms", "facets timed out"],
                 [[p["page"], f"{p['ms']:.0f}", ", ".join(p["facets_timed_out"]) or "none"] for p in pages])
-    worst = max(max(r["search_ms"], r.get("browse_ms", 0)) for r in searches)
-    checks = {"search under 200 ms at the store size": worst < 200}
+    worst = max(max(r["search_ms"], r.get("browse_ms", 0)) for r in searches if not r.get("filtered"))
+    checks = {"search under 200 ms at the store size (unfiltered)": worst < 200}
     for name, met in checks.items():
         print(f"  {name}: {verdict(met)} (slowest {worst:.0f} ms)")
     write_results("search", {"stored": stored, "reindex_ms_per_article": 1000 * reindex_s / indexed,
