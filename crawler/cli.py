@@ -136,10 +136,41 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--write-report", type=Path, metavar="FILE", help="also save the report as CSV")
     check.add_argument("--verbose", action="store_true",
                        help="show Scrapy's own log (off by default: every failure is in the report)")
+    _add_reading_commands(commands)
     return parser
 
 
 ROUTINE_NOTES = ("no article text on ",)  # counted in the "no text" column, not listed one by one
+
+
+def _add_reading_commands(commands) -> None:
+    """``browse``, ``search`` and ``reindex``: reading the store (crawler/browse.py, crawler/search.py)."""
+    from crawler.browse import DEFAULT_PORT
+
+    browse = commands.add_parser("browse", help="browse and search the store in a web browser (Datasette)",
+                                 description="Serve the store read-only with Datasette: articles and mentions "
+                                             "with facets, full-text search in every form of the words, "
+                                             "canned queries. SQLite stores only.")
+    _add_config(browse)
+    browse.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    browse.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})")
+
+    search = commands.add_parser("search", help="print the stored articles that match a query",
+                                 description="Print the articles holding every word of QUERY in any form "
+                                             "(«Блошкин» finds «Блошкиным»), best first: date, source, title, "
+                                             "URL and a snippet with the match in [brackets].")
+    _add_config(search)
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--since", metavar="DATE", help="only articles published on or after DATE (YYYY-MM-DD)")
+    search.add_argument("--source", metavar="ID", help="only this source's articles")
+    search.add_argument("--exact", action="store_true", help="match the words as typed, not every form")
+    search.add_argument("--limit", type=int, default=20, metavar="N", help="at most N articles (default: 20)")
+
+    reindex = commands.add_parser("reindex", help="(re)build the store's full-text index, with progress",
+                                  description="Build the full-text index (words as written and in normal "
+                                              "form) of every stored article: once, for a store made before "
+                                              "the index existed. Takes the store's lock.")
+    _add_config(reindex)
 
 
 def print_summary(result, out=sys.stdout) -> None:
@@ -390,8 +421,27 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_browse(args) -> int:
+    from crawler.browse import cmd_browse as browse
+
+    return browse(args)
+
+
+def cmd_search(args) -> int:
+    from crawler.search import cmd_search as search
+
+    return search(args)
+
+
+def cmd_reindex(args) -> int:
+    from crawler.search import cmd_reindex as reindex
+
+    return reindex(args)
+
+
 COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "rematch": cmd_rematch, "demo": cmd_demo, "sources": cmd_sources,
-            "schedule": cmd_schedule, "status": cmd_status, "migrate": cmd_migrate, "worker": cmd_worker}
+            "schedule": cmd_schedule, "status": cmd_status, "migrate": cmd_migrate, "worker": cmd_worker,
+            "browse": cmd_browse, "search": cmd_search, "reindex": cmd_reindex}
 
 
 def main(argv: list[str] | None = None) -> int:

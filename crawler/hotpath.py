@@ -33,6 +33,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+from crawler.fulltext import insert_normal_forms
+
 ARTICLE_COLUMNS = "id, url, source_id, published_at, first_seen, duplicate_of, text, sketch"
 # the near-duplicate query ranks stored articles on the sketch's rarest hashes only (fewest holders first),
 # each weighing 1/holders: a reprint shares its original's own phrases, whose hashes few articles hold, so
@@ -72,8 +74,9 @@ def _marks(n: int) -> str:
 class HotPath:
     """The crawl's frequent statements on one DB-API connection of ``engine`` (opened at first use)."""
 
-    def __init__(self, engine, common_anchor: int) -> None:
+    def __init__(self, engine, common_anchor: int, fulltext: bool = False) -> None:
         self.engine = engine
+        self.fulltext = fulltext  # SQLite: each article's words in normal form go to the full-text index
         self.common_anchor = common_anchor
         self._connection = None
         self._format = engine.dialect.paramstyle in ("format", "pyformat")  # psycopg: %s, sqlite3: ?
@@ -232,15 +235,17 @@ class HotPath:
             self._record_keys(cursor, url_keys, source_id, article_id, now)
 
     def add_article(self, row: dict, url_keys: Iterable[str], sketch: list[int], found: list[dict],
-                    supersedes: str, now: str) -> int:
-        """Insert the article row, its URL keys, sketch hashes and mentions: all of them or none.
+                    supersedes: str, now: str, normal_forms: tuple[str, str] | None = None) -> int:
+        """Insert the article row, its URL keys, sketch hashes, mentions and normal forms: all of them or none.
+
+        The exact full-text index follows the article row by itself (a trigger, ``crawler/fulltext.py``).
 
         A write that loses a deadlock is retried after committing the open group; raises :class:`WriteFailed`
         when it still fails, :class:`ArticleExists` when its URL key is taken.
         """
         for attempt in range(RETRIES):
             try:
-                article_id = self._add_article(row, url_keys, sketch, found, supersedes, now)
+                article_id = self._add_article(row, url_keys, sketch, found, supersedes, now, normal_forms)
             except self.engine.dialect.dbapi.Error as exc:
                 if not _retryable(exc) or attempt == RETRIES - 1:
                     raise WriteFailed(f"{row['url']} was not stored: {str(exc).strip().splitlines()[0]}") from exc
@@ -253,7 +258,7 @@ class HotPath:
         raise AssertionError("unreachable")
 
     def _add_article(self, row: dict, url_keys: Iterable[str], sketch: list[int], found: list[dict],
-                     supersedes: str, now: str) -> int:
+                     supersedes: str, now: str, normal_forms: tuple[str, str] | None) -> int:
         columns = list(row)
         with self._write(commit=False) as cursor:
             try:
@@ -272,6 +277,8 @@ class HotPath:
                 cursor.executemany(self._sql(
                     "INSERT INTO mentions (article_id, kind, watch, matched, snippet) VALUES (?, ?, ?, ?, ?)"),
                     [(article_id, m["kind"], m["watch"], m["matched"], m["snippet"]) for m in found])
+            if self.fulltext and normal_forms is not None:
+                insert_normal_forms(cursor, [(article_id, *normal_forms)])
             if supersedes:
                 # this article is older than the story's earlier first publication: it becomes the root
                 cursor.execute(self._sql("UPDATE articles SET duplicate_of = ? WHERE url = ? OR duplicate_of = ?"),

@@ -38,3 +38,5 @@ class ArticleItem(scrapy.Item):
     names = scrapy.Field()          # list[str]: canonical watch names matched
     topics = scrapy.Field()         # list[str]: canonical topic names matched
     mentions = scrapy.Field()       # list[dict]: {kind, watch, matched, snippet}
+    # offload pipeline (with workers): title and text in normal form, for the full-text index (crawler/fulltext.py)
+    normal_forms = scrapy.Field()   # tuple[str, str]

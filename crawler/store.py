@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from crawler.fulltext import article_normal_forms
 from crawler.hotpath import ArticleExists, HotPath, WriteFailed
 
 __all__ = ["ArticleExists", "Store", "WriteFailed", "utcnow_iso"]
@@ -199,7 +200,8 @@ class Store:
             from crawler.migrations import upgrade
 
             upgrade(self.engine)
-        self.hot = HotPath(self.engine, COMMON_ANCHOR)
+        self.fulltext = self.engine.dialect.name == "sqlite"  # the full-text index (crawler/fulltext.py)
+        self.hot = HotPath(self.engine, COMMON_ANCHOR, fulltext=self.fulltext)
 
     @property
     def shared(self) -> bool:
@@ -254,7 +256,7 @@ class Store:
         return self.hot.near_duplicate_candidates(sketch, limit, other_than)
 
     def add_article(self, item: dict, url_keys: Iterable[str]) -> int:
-        """Insert the article, its URL keys, sketch hashes and mentions, all or none (in the open group of writes).
+        """Insert the article, its URL keys, sketch hashes, mentions and index rows, all or none (in the open group).
 
         Raises :class:`ArticleExists` when its URL key was stored meanwhile, :class:`WriteFailed` when it could
         not be written (after the retries of a lost deadlock, see crawler/hotpath.py).
@@ -268,8 +270,11 @@ class Store:
             names="; ".join(item.get("names") or []), topics="; ".join(item.get("topics") or []),
             sketch=" ".join(map(str, sketch)),
         )
+        forms = None
+        if self.fulltext:  # the article's words in normal form: from the worker processes, else computed here
+            forms = item.get("normal_forms") or article_normal_forms(row["title"], row["text"])
         return self.hot.add_article(row, url_keys, sketch, item.get("mentions") or [], item.get("supersedes") or "",
-                                    now)
+                                    now, forms)
 
     def iter_articles(self, where=None) -> Iterator[dict]:
         """All articles (or those ``where`` selects, a condition on ``articles``), newest first (by publication

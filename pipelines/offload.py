@@ -48,6 +48,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import is_asyncio_available
 
+from crawler.fulltext import article_normal_forms
 from crawler.settings import WATCHLIST_PATH_SETTING, WATCHLIST_SETTING, WORKERS_SETTING
 from pipelines.fingerprints import Fingerprint
 
@@ -76,6 +77,8 @@ class PageWork:
             item = pipeline.process_item(item, spider)
         # the text's hash, sketch and shingle hashes, which dedupe needs, are pure work too: done here
         item["fingerprint"] = Fingerprint(item["text"]).parts()
+        # and so are the words in normal form for the store's full-text index (crawler/fulltext.py)
+        item["normal_forms"] = article_normal_forms(item.get("title") or "", item["text"])
         return item
 
 

@@ -1,0 +1,277 @@
+"""The store's full-text index: every article's words as written and in normal form (SQLite FTS5).
+
+Two FTS5 tables, both keyed by ``articles.id`` (their rowid):
+
+- ``articles_fts`` (``title``, ``text``): the words as written, an external-content index of ``articles``
+  kept up to date by triggers, so every writer of the store keeps it current (``unicode61``: case folded,
+  «ё» and «е» kept apart — the exact form);
+- ``articles_lemmas`` (``title``, ``text``): the same words in normal form (:func:`normal_forms`: every
+  pymorphy3 lemma of the word, «ё» folded to «е», and for a word the dictionary lacks the nominatives the
+  matcher's surname rules lead back to: «Тхагалеговым» → «тхагалегов»). It stores only the index
+  (``content=''``); the crawl writes each article's row beside the article (``crawler/hotpath.py``), with the
+  normal forms computed in the worker processes (``pipelines/offload.py``) or, without workers, by the store.
+
+A query's words are put in normal form the same way (:func:`match_expression`), each word becoming the OR
+of its normal forms, the words ANDed: «Блошкин» finds «Блошкиным» and «А.В. Блошкину», «газификация» finds
+«газификации». Results are ranked by BM25, the title weighing more than the text (:func:`search`).
+
+``SCHEMA`` is created by the store's migration ``0004_fulltext_index`` (and by :func:`ensure_fulltext`, idempotent,
+in ``dumawatch reindex``); :func:`reindex` rebuilds both indexes of an existing store. PostgreSQL stores have no
+full-text index here (see ``crawler/browse.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from collections.abc import Callable, Iterable
+
+from pipelines.morphology import analyzer, normalize, rule_surname_forms
+
+EXACT_TABLE = "articles_fts"
+LEMMA_TABLE = "articles_lemmas"
+TITLE_WEIGHT = 5.0  # BM25 weight of a title match against a text match (1.0)
+RANK_WINDOW = 20_000  # a query is ranked among its most recently stored matches, this many at most
+_WORD = re.compile(r"[^\W_]+")  # a word as FTS5's unicode61 sees it: letters and digits (hyphens split)
+_NOTHING = '"\u2400"'  # a match expression no indexed word meets (a query without words finds nothing)
+
+# the case endings a surname form can carry, and the nominative endings it may come from (reverse of the
+# matcher's rules in pipelines/morphology.py, checked against them: a candidate counts only if its forms
+# include the word)
+_FORM_ENDINGS = ("ыми", "ами", "ями", "ого", "ому", "его", "ему", "ой", "ою", "ей", "ею", "ым", "им", "ом", "ем",
+                 "ых", "их", "ую", "юю", "ам", "ах", "ям", "ях", "а", "у", "е", "ы", "и", "ю", "я", "")
+_NOMINATIVE_ENDINGS = ("", "а", "ий", "ой", "ый", "ь", "й", "я")
+
+SCHEMA = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {EXACT_TABLE} USING fts5("
+    "title, text, content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {LEMMA_TABLE} USING fts5("
+    "title, text, content='', tokenize='unicode61 remove_diacritics 0')",
+    f"CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN "
+    f"INSERT INTO {EXACT_TABLE} (rowid, title, text) VALUES (new.id, new.title, new.text); END",
+    f"CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN "
+    f"INSERT INTO {EXACT_TABLE} ({EXACT_TABLE}, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); "
+    "END",
+    f"CREATE TRIGGER IF NOT EXISTS articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN "
+    f"INSERT INTO {EXACT_TABLE} ({EXACT_TABLE}, rowid, title, text) VALUES ('delete', old.id, old.title, old.text); "
+    f"INSERT INTO {EXACT_TABLE} (rowid, title, text) VALUES (new.id, new.title, new.text); END",
+)
+
+
+# -- normal forms ---------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=200_000)
+def word_normal_forms(word: str) -> tuple[str, ...]:
+    """The normal forms of one word (lower case, «ё» → «е»): every pymorphy3 lemma, plus surname rules.
+
+    Every parse's lemma counts, not only the likeliest: pymorphy3 reads a rare «Блошкину» first as the verb
+    «блошкинуть», and its ``Surn`` parse «блошкин» is what a search for the surname needs. A word the dictionary
+    does not know also gets the nominatives the matcher's surname rules derive it from.
+    """
+    w = normalize(word)
+    forms = dict.fromkeys(normalize(p.normal_form) for p in analyzer().parse(w))
+    if len(w) > 3 and w.isalpha() and not analyzer().word_is_known(w):
+        forms[w] = None
+        for ending in _FORM_ENDINGS:
+            if ending and not w.endswith(ending):
+                continue
+            stem = w[:len(w) - len(ending)]
+            for nominative in _NOMINATIVE_ENDINGS:
+                candidate = stem + nominative
+                if candidate != w and len(candidate) > 3 and w in rule_surname_forms(candidate, None):
+                    forms[candidate] = None
+    return tuple(forms)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def normal_forms(text: str) -> str:
+    """``text`` in normal form, for the ``articles_lemmas`` index: each word's normal forms, space-separated."""
+    return " ".join(form for word in _WORD.findall(text) for form in word_normal_forms(word))
+
+
+def article_normal_forms(title: str, text: str) -> tuple[str, str]:
+    """(title, text) in normal form: what the crawl stores in ``articles_lemmas`` for one article."""
+    return normal_forms(title or ""), normal_forms(text or "")
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def match_expression(query: str, exact: bool = False) -> str:
+    """An FTS5 MATCH expression for ``query``: every word must be there (AND).
+
+    In normal form (the default, against ``articles_lemmas``) each word stands for any of its normal forms;
+    ``exact`` (against ``articles_fts``) keeps each word as typed (case still folded).
+    """
+    groups = []
+    for word in _WORD.findall(query):
+        if exact:
+            groups.append(_quoted(word.lower()))
+        else:
+            forms = word_normal_forms(word)
+            groups.append(forms and ("(" + " OR ".join(map(_quoted, forms)) + ")" if len(forms) > 1
+                                     else _quoted(forms[0])))
+    return " AND ".join(group for group in groups if group) or _NOTHING
+
+
+def _matcher(query: str, exact: bool) -> Callable[[str], bool]:
+    """Does a word of the text match a word of the query? (any of their normal forms in common, or as typed)"""
+    if exact:
+        wanted = {w.lower() for w in _WORD.findall(query)}
+        return lambda word: word.lower() in wanted
+    wanted = {form for w in _WORD.findall(query) for form in word_normal_forms(w)}
+    return lambda word: not wanted.isdisjoint(word_normal_forms(word))
+
+
+def find_snippet(text: str, query: str, exact: bool = False, width: int = 12) -> str | None:
+    """The words of ``text`` around the first word the query matches, such words in [brackets]; else None."""
+    hit = _matcher(query, exact)
+    first = next((m.start() for m in _WORD.finditer(text) if hit(m.group())), None)
+    if first is None:
+        return None
+    before = text[:first].split()[-width:]
+    after = text[first:].split(maxsplit=width + 1)
+    more_before, more_after = len(before) == width and len(text[:first].split(maxsplit=width)) > width, \
+        len(after) > width + 1
+    tokens = before + after[:width + 1]
+    marked = [_WORD.sub(lambda m: f"[{m.group()}]" if hit(m.group()) else m.group(), token) for token in tokens]
+    return ("… " if more_before else "") + " ".join(marked) + (" …" if more_after else "")
+
+
+def snippet(title: str, text: str, query: str, exact: bool = False, width: int = 12) -> str:
+    """The snippet of an article for ``query``: from its text, else its title, else the text's first words."""
+    found = find_snippet(text, query, exact, width) or find_snippet(title, query, exact, width)
+    if found:
+        return found
+    spans = text.split()
+    return " ".join(spans[:2 * width]) + (" …" if len(spans) > 2 * width else "")
+
+
+# -- the schema -----------------------------------------------------------------------------------------------
+def ensure_fulltext(connection) -> bool:
+    """Create the FTS5 tables and triggers when missing (DB-API connection to a SQLite store); idempotent.
+
+    Returns True when the exact index was just created over a store that already held articles (it is filled
+    at once, in SQLite's own code: ``rebuild``); the normal-form index of such articles needs
+    :func:`reindex` (see :func:`unindexed`).
+    """
+    existed = connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (EXACT_TABLE,)).fetchone()
+    for statement in SCHEMA:
+        connection.execute(statement)
+    rebuilt = False
+    if not existed and connection.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+        connection.execute(f"INSERT INTO {EXACT_TABLE} ({EXACT_TABLE}) VALUES ('rebuild')")
+        rebuilt = True
+    connection.commit()
+    return rebuilt
+
+
+def has_fulltext(connection) -> bool:
+    return bool(connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (LEMMA_TABLE,)).fetchone())
+
+
+def unindexed(connection) -> int:
+    """How many stored articles have no row in the normal-form index (0 on an up-to-date store)."""
+    articles = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    indexed = connection.execute(f"SELECT count(*) FROM {LEMMA_TABLE}_docsize").fetchone()[0]
+    return max(0, articles - indexed)
+
+
+def insert_normal_forms(cursor, rows: Iterable[tuple[int, str, str]], paramstyle_format: bool = False) -> None:
+    """Add (article id, title in normal form, text in normal form) rows to the normal-form index."""
+    mark = "%s" if paramstyle_format else "?"
+    cursor.executemany(f"INSERT INTO {LEMMA_TABLE} (rowid, title, text) VALUES ({mark}, {mark}, {mark})", rows)
+
+
+def reindex(connection, progress: Callable[[int, int], None] | None = None, batch: int = 500) -> int:
+    """Rebuild both indexes of a SQLite store from its articles; returns the number of articles indexed.
+
+    The exact index is rebuilt by SQLite; the normal-form one is dropped, created again and filled batch by
+    batch (each committed), calling ``progress(done, total)`` after each batch.
+    """
+    connection.execute(f"DROP TABLE IF EXISTS {LEMMA_TABLE}")
+    connection.commit()
+    ensure_fulltext(connection)
+    connection.execute(f"INSERT INTO {EXACT_TABLE} ({EXACT_TABLE}) VALUES ('rebuild')")
+    connection.commit()
+    total = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    done, last_id = 0, -1
+    while True:
+        rows = connection.execute("SELECT id, title, text FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+                                  (last_id, batch)).fetchall()
+        if not rows:
+            break
+        insert_normal_forms(connection.cursor(), [(i, *article_normal_forms(t, x)) for i, t, x in rows])
+        connection.commit()
+        done += len(rows)
+        last_id = rows[-1][0]
+        if progress:
+            progress(done, total)
+    return done
+
+
+# -- search ---------------------------------------------------------------------------------------------------
+def search_sql(exact: bool = False, since: bool = False, source: bool = False, limit: str = ":limit",
+               columns: str = "a.id, a.published_at, a.source_id, a.title, a.url, a.text, r.score") -> str:
+    """The ranked search query (named parameters :match, :since, :source, :limit).
+
+    The best ``limit`` rows are ranked on the index alone (and the filters' small columns), and only they are
+    joined to their articles' texts: a common word's thousands of matches are never read whole. BM25 is computed
+    for the ``RANK_WINDOW`` most recently stored matches at most (a word in nearly every article would otherwise
+    cost ~150 ms at 100,000 articles, for a ranking that says little: such a word's weight is close to nil).
+    """
+    table = EXACT_TABLE if exact else LEMMA_TABLE
+    filters, window_filters = [], []
+    if since:
+        filters.append("f.published_at >= :since")
+        window_filters.append("wf.published_at >= :since")
+    if source:
+        filters.append("f.source_id = :source")
+        window_filters.append("wf.source_id = :source")
+    joined = f" JOIN articles f ON f.id = {table}.rowid" if filters else ""
+    window_joined = " JOIN articles wf ON wf.id = w.rowid" if filters else ""
+    window = (f"SELECT coalesce((SELECT w.rowid FROM {table} AS w{window_joined} "
+              f"WHERE {' AND '.join([f'w.{table} MATCH :match', *window_filters])} "
+              f"ORDER BY w.rowid DESC LIMIT 1 OFFSET {RANK_WINDOW}), 0)")
+    where = [f"{table} MATCH :match", f"{table}.rowid >= ({window})", *filters]
+    return (f"SELECT {columns} FROM ("
+            f"SELECT {table}.rowid AS id, bm25({table}, {TITLE_WEIGHT}, 1.0) AS score FROM {table}{joined} "
+            f"WHERE {' AND '.join(where)} ORDER BY score LIMIT {limit}"
+            ") r JOIN articles a ON a.id = r.id ORDER BY r.score")
+
+
+def search(connection, query: str, exact: bool = False, since: str | None = None, source: str | None = None,
+           limit: int = 20) -> list[dict]:
+    """Articles matching ``query``, best first: id, published_at, source_id, title, url, snippet, score."""
+    params = {"match": match_expression(query, exact), "limit": limit}
+    if since:
+        params["since"] = since
+    if source:
+        params["source"] = source
+    cursor = connection.execute(search_sql(exact, bool(since), bool(source)), params)
+    columns = [c[0] for c in cursor.description]
+    results = []
+    for row in cursor.fetchall():
+        record = dict(zip(columns, row, strict=True))
+        text = record.pop("text")
+        record["snippet"] = snippet(record["title"], text, query, exact)
+        results.append(record)
+    return results
+
+
+class Progress:
+    """``progress(done, total)`` printing a line at most every ``every`` seconds (and at the end)."""
+
+    def __init__(self, out, every: float = 2.0) -> None:
+        self.out, self.every, self.started, self.last = out, every, time.monotonic(), 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every or done >= total:
+            self.last = now
+            rate = done / max(now - self.started, 1e-9)
+            print(f"indexed {done:,} of {total:,} articles ({rate:,.0f}/s)", file=self.out, flush=True)
