@@ -24,6 +24,7 @@ def marker_path(config: Config) -> Path:
 def running_marker(config: Config, run_id: str, started: datetime, source_ids: list[str]):
     """Say, for the length of the block, that this process crawls ``source_ids`` (call it under the lock)."""
     path = marker_path(config)
+    path.parent.mkdir(parents=True, exist_ok=True)  # a PostgreSQL store's lock folder (the feeds) may not exist yet
     path.write_text(json.dumps({"run_id": run_id, "started": started.isoformat(timespec="seconds"),
                                 "pid": os.getpid(), "sources": source_ids}), encoding="utf-8")
     try:
