@@ -39,12 +39,13 @@ _VIEWS = {
 }
 
 SEARCH_LIMIT = 100  # a canned search shows the best 100 articles
+SEARCH_PARAMS = ["q", "since", "source"]  # the canned search's form: the query, then the optional filters
 
 
 def _search(exact: bool) -> str:
     columns = ("a.published_at, s.region, a.source_id, a.title, a.url, "
                f"dumawatch_snippet(a.title, a.text, :q{', 1' if exact else ''}) AS snippet, a.id AS article_id")
-    sql = search_sql(exact, limit=str(SEARCH_LIMIT), columns=columns)
+    sql = search_sql(exact, since=True, source=True, limit=str(SEARCH_LIMIT), columns=columns, optional=True)
     sql = sql.replace(":match", "dumawatch_match_exact(:q)" if exact else "dumawatch_match(:q)")
     return sql.replace(") r JOIN articles a ON a.id = r.id", ") r JOIN articles a ON a.id = r.id "
                                                               "LEFT JOIN sources s ON s.id = a.source_id")
@@ -54,14 +55,17 @@ CANNED_QUERIES = {
     "search": {
         "title": "Search (every form of the words)",
         "description": "Articles holding every word of q in any form («Блошкин» finds «Блошкиным», «А.В. "
-                       f"Блошкину»), best first (title matches weigh more); the best {SEARCH_LIMIT}.",
+                       f"Блошкину»), best first (title matches weigh more); the best {SEARCH_LIMIT}. Optional: "
+                       "since (a date, YYYY-MM-DD: published on or after it) and source (a source's id).",
         "sql": _search(exact=False),
+        "params": SEARCH_PARAMS,
     },
     "search_exact": {
         "title": "Search (the words as typed)",
         "description": "Articles holding every word of q in exactly that form (case aside), best first; "
-                       f"the best {SEARCH_LIMIT}.",
+                       f"the best {SEARCH_LIMIT}. Optional: since (YYYY-MM-DD) and source (a source's id).",
         "sql": _search(exact=True),
+        "params": SEARCH_PARAMS,
     },
     "new_mentions_since_yesterday": {
         "title": "New mentions since yesterday",

@@ -215,33 +215,50 @@ def reindex(connection, progress: Callable[[int, int], None] | None = None, batc
 
 
 # -- search ---------------------------------------------------------------------------------------------------
+# the articles a filter keeps, each read from its own index of ``articles`` (the id is in every index)
+_FILTERS = {"since": "SELECT id FROM articles WHERE published_at >= :since",
+            "source": "SELECT id FROM articles WHERE source_id = :source"}
+
+
+def _filter_terms(rowid: str, since: bool, source: bool, optional: bool) -> list[str]:
+    """The WHERE terms keeping the matches of the filters: ``+rowid IN (the ids the filter keeps)``.
+
+    SQLite builds each id list once per query, as an in-memory b-tree, from the filter's index (a source's or a
+    date range's ids, without reading a row), and tests each match against it. The ``+`` keeps the term away
+    from FTS5, which would otherwise look each id up in the index one by one. ``optional`` (the browser's canned
+    query): a filter left empty keeps everything, and its list is then never built.
+    """
+    terms = []
+    for name, wanted in (("since", since), ("source", source)):
+        if wanted:
+            term = f"+{rowid} IN ({_FILTERS[name]})"
+            terms.append(f"(:{name} = '' OR {term})" if optional else term)
+    return terms
+
+
 def search_sql(exact: bool = False, since: bool = False, source: bool = False, limit: str = ":limit",
-               columns: str = "a.id, a.published_at, a.source_id, a.title, a.url, a.text, r.score") -> str:
+               columns: str = "a.id, a.published_at, a.source_id, a.title, a.url, a.text, r.score",
+               optional: bool = False) -> str:
     """The ranked search query (named parameters :match, :since, :source, :limit).
 
-    The best ``limit`` rows are ranked on the index alone (and the filters' small columns), and only they are
-    joined to their articles' texts: a common word's thousands of matches are never read whole. BM25 is computed
-    for the ``RANK_WINDOW`` most recently stored matches at most (a word in nearly every article would otherwise
-    cost ~150 ms at 100,000 articles, for a ranking that says little: such a word's weight is close to nil).
+    The best ``limit`` rows are ranked on the index alone, and only they are joined to their articles' texts: a
+    common word's thousands of matches are never read whole. BM25 is computed for the ``RANK_WINDOW`` most
+    recently stored matches at most (a word in nearly every article would otherwise cost ~150 ms at 100,000
+    articles, for a ranking that says little: such a word's weight is close to nil). ``since`` and ``source``
+    keep the matches published since a date / of one source (:func:`_filter_terms`): the window is then that
+    of the matches kept, so a filtered search ranks exactly as the unfiltered one, with the others left out
+    (within the window). Ties in the score go to the most recently stored article.
     """
     table = EXACT_TABLE if exact else LEMMA_TABLE
-    filters, window_filters = [], []
-    if since:
-        filters.append("f.published_at >= :since")
-        window_filters.append("wf.published_at >= :since")
-    if source:
-        filters.append("f.source_id = :source")
-        window_filters.append("wf.source_id = :source")
-    joined = f" JOIN articles f ON f.id = {table}.rowid" if filters else ""
-    window_joined = " JOIN articles wf ON wf.id = w.rowid" if filters else ""
-    window = (f"SELECT coalesce((SELECT w.rowid FROM {table} AS w{window_joined} "
-              f"WHERE {' AND '.join([f'w.{table} MATCH :match', *window_filters])} "
+    window = (f"SELECT coalesce((SELECT w.rowid FROM {table} AS w WHERE "
+              f"{' AND '.join([f'w.{table} MATCH :match', *_filter_terms('w.rowid', since, source, optional)])} "
               f"ORDER BY w.rowid DESC LIMIT 1 OFFSET {RANK_WINDOW}), 0)")
-    where = [f"{table} MATCH :match", f"{table}.rowid >= ({window})", *filters]
+    where = [f"{table} MATCH :match", f"{table}.rowid >= ({window})",
+             *_filter_terms(f"{table}.rowid", since, source, optional)]
     return (f"SELECT {columns} FROM ("
-            f"SELECT {table}.rowid AS id, bm25({table}, {TITLE_WEIGHT}, 1.0) AS score FROM {table}{joined} "
-            f"WHERE {' AND '.join(where)} ORDER BY score LIMIT {limit}"
-            ") r JOIN articles a ON a.id = r.id ORDER BY r.score")
+            f"SELECT {table}.rowid AS id, bm25({table}, {TITLE_WEIGHT}, 1.0) AS score FROM {table} "
+            f"WHERE {' AND '.join(where)} ORDER BY score, id DESC LIMIT {limit}"
+            ") r JOIN articles a ON a.id = r.id ORDER BY r.score, r.id DESC")
 
 
 def search(connection, query: str, exact: bool = False, since: str | None = None, source: str | None = None,

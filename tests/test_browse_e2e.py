@@ -69,6 +69,16 @@ def test_browse_search_facets_links_and_chart(serve, tmp_path, browse_server, br
     assert len(found) == 7, found
     assert any("Александром [Блошкиным]" in row for row in found)
     assert any("А.В. [Блошкину]" in row for row in found)
+    # the search's optional filters, in its form: a date (published on or after it), then also one source
+    page.fill("input[name=since]", "2026-11-09")
+    page.click("input[type=submit][value='Run SQL']")
+    page.wait_for_load_state()
+    assert len(rows(page)) == 3  # id=15, id=16 and the WordPress site's article of 2026-11-21
+    page.fill("input[name=source]", "zswp")
+    page.click("input[type=submit][value='Run SQL']")
+    page.wait_for_load_state()
+    narrowed = rows(page)
+    assert len(narrowed) == 1 and "Александром [Блошкиным]" in narrowed[0]
     # the exact form finds that form only
     page.goto(base + "/")
     page.fill("#dumawatch-q", "Блошкину")
@@ -112,9 +122,10 @@ def test_browse_search_facets_links_and_chart(serve, tmp_path, browse_server, br
 def test_browse_is_read_only_and_shows_what_a_crawl_adds_meanwhile(serve, tmp_path, browse_server, browser):  # noqa: F811
     config = crawl_sites(serve, tmp_path, watchlist=WATCHLIST)
     base = browse_server(config)
+    (config.parent / "feeds" / "mentions_weekly.png").unlink()  # the crawl's export drew it: now there is none
     browser.goto(base + "/")
     assert browser.locator("#dumawatch-q").is_visible()
-    assert browser.locator("#dumawatch-chart").count() == 0  # no chart in the feeds folder yet: none shown
+    assert browser.locator("#dumawatch-chart").count() == 0  # no chart in the feeds folder: none shown
     browser.goto(base + "/store?sql=DELETE FROM articles")
     assert "Statement must be a SELECT" in browser.content()
     assert len(sqlite_rows(config, "SELECT id FROM articles")) == 15
