@@ -161,7 +161,7 @@ def build_datasette(path: Path, feeds_dir: Path | None):
     datasette_plugin.configure(DATABASE, feeds_dir)
     datasette = Datasette(metadata=browse_metadata(),
                           settings={"sql_time_limit_ms": 5000, "facet_time_limit_ms": 1000,
-                                    "max_returned_rows": 1000})
+                                    "max_returned_rows": 1000, "suggest_facets": False})
     datasette.add_database(Database(datasette, path=str(path), is_mutable=True), name=DATABASE)
     if "_memory" in datasette.databases:  # added when Datasette starts without files: nothing to show
         datasette.remove_database("_memory")

@@ -60,6 +60,8 @@ Index("ix_articles_published", articles.c.published_at)
 # the feeds' recent window and archive months select by first sight too, and find a re-rooted chain's rows
 Index("ix_articles_first_seen", articles.c.first_seen)
 Index("ix_articles_duplicate_of", articles.c.duplicate_of)
+# browse's date facet and a source's articles by date, read without the rows (their text comes first)
+Index("ix_articles_source_published", articles.c.source_id, articles.c.published_at)
 
 seen_urls = Table(
     "seen_urls", metadata,

@@ -1,7 +1,7 @@
 """The store's schema by Alembic migrations: one head, the schema the code expects, old stores upgraded in place.
 
 When you add a revision (see crawler/migrations/__init__.py), these tests check it chains to the others and
-that a migrated store holds every table and column of crawler/store.py, on SQLite and on PostgreSQL.
+that a migrated store holds every table, column and index of crawler/store.py, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -33,6 +33,20 @@ def _expected() -> dict[str, set[str]]:
     return {name: {c.name for c in table.columns} for name, table in store_module.metadata.tables.items()}
 
 
+def _indexes(url: str) -> dict[str, set[str]]:
+    engine = create_engine(url)
+    try:
+        found = inspect(engine)
+        return {table: {index["name"] for index in found.get_indexes(table)  # not PostgreSQL's unique keys
+                        if not index.get("duplicates_constraint")} for table in _expected()}
+    finally:
+        engine.dispose()
+
+
+def _expected_indexes() -> dict[str, set[str]]:
+    return {name: {index.name for index in table.indexes} for name, table in store_module.metadata.tables.items()}
+
+
 def test_the_revisions_form_one_chain_to_one_head():
     from alembic.script import ScriptDirectory
 
@@ -59,6 +73,7 @@ def test_a_migrated_store_has_every_table_and_column_of_the_code_on_sqlite_and_p
                 for name in fulltext:
                     del schema[name]
             assert schema == _expected(), url
+            assert _indexes(url) == _expected_indexes(), url
 
 
 def _old_release_store(path) -> None:

@@ -16,7 +16,7 @@ Adding a revision (a new table, column or index):
    only one engine knows (an FTS5 virtual table) goes through ``op.execute`` behind
    ``if op.get_bind().dialect.name == "sqlite":``.
 3. ``python -m pytest tests/test_migrations.py``: it checks that every revision chains to one head and that
-   the migrated schema holds every table and column of ``crawler/store.py``.
+   the migrated schema holds every table, column and index of ``crawler/store.py``.
 
 The migrations are plain modules of this package (``crawler/migrations/versions``), so they ship in the wheel.
 """
