@@ -201,7 +201,7 @@ def test_empty_pages_counted_and_named_through_the_pool(crawls):
         assert f"no article text on {source_url(crawls, 'tverduma')}news/{n}/" in run["error_detail"]
         assert f"no article text on {source_url(crawls, 'tverduma')}news/{n}/" not in result.stdout  # counted:
     [row] = [line.split() for line in result.stdout.splitlines() if line.startswith("tverduma ")]
-    assert int(row[-1]) == len(EMPTY_PAGES)  # the summary's "no text" column
+    assert int(row[-3]) == len(EMPTY_PAGES)  # the summary's "no text" column (then "too old", "not news")
     with sqlite3.connect(directory / "data" / "state.sqlite3") as db:
         [(empty,)] = db.execute("SELECT empty_pages FROM runs WHERE source_id = 'tverduma'").fetchall()
     assert empty == len(EMPTY_PAGES)
