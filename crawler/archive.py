@@ -8,9 +8,9 @@ articles (and of the older rows a re-rooted reprint chain rewrote), the month of
 were removed or altered, and a month whose sources were renamed in the config. When a month only gained
 articles, their rows are spliced into its ``articles.csv`` and ``mentions.csv`` (``crawler/splice.py``, guided
 by the hidden key files beside them: the same bytes as a whole rewrite), so a crawl's cost does not grow with
-the month either; a re-rooted reprint chain, a renamed source or an altered file writes them whole. The marks of what was archived
-(highest article and run ids) are kept in ``.dumawatch-feeds.json``; a store that has none yet (the first
-export after an upgrade) gets its whole archive written once.
+the month either; a re-rooted reprint chain, a renamed source or an altered file writes them whole. The marks
+of what was archived (highest article and run ids) are kept in ``.dumawatch-feeds.json``; a store that has none
+yet (the first export after an upgrade) gets its whole archive written once.
 
 ``dumawatch export --all`` / ``--since DAY`` / ``--until DAY`` write the three files for the whole history or
 for a period (days inclusive, same day rules) into a folder of their own (``export/all/``,
