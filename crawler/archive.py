@@ -5,9 +5,12 @@ articles (by the local day of publication; an undated article by the UTC day it 
 mentions, and the runs started in it, with the columns of the window feeds. A month's files are written when
 what they hold changes and are otherwise left alone, byte for byte: after a crawl, the months of its new
 articles (and of the older rows a re-rooted reprint chain rewrote), the month of its runs, a month whose files
-were removed or altered, and a month whose sources were renamed in the config. The marks of what was archived
-(highest article and run ids) are kept in ``.dumawatch-feeds.json``; a store that has none yet (the first
-export after an upgrade) gets its whole archive written once.
+were removed or altered, and a month whose sources were renamed in the config. When a month only gained
+articles, their rows are spliced into its ``articles.csv`` and ``mentions.csv`` (``crawler/splice.py``, guided
+by the hidden key files beside them: the same bytes as a whole rewrite), so a crawl's cost does not grow with
+the month either; a re-rooted reprint chain, a renamed source or an altered file writes them whole. The marks
+of what was archived (highest article and run ids) are kept in ``.dumawatch-feeds.json``; a store that has none
+yet (the first export after an upgrade) gets its whole archive written once.
 
 ``dumawatch export --all`` / ``--since DAY`` / ``--until DAY`` write the three files for the whole history or
 for a period (days inclusive, same day rules) into a folder of their own (``export/all/``,
@@ -74,10 +77,17 @@ def _all(parts: list):
 
 
 def write_period(store: Store, shape, directory: Path, since: date | None, until: date | None,
-                 files: Iterable[str] = MONTH_FILES) -> dict:
+                 files: Iterable[str] = MONTH_FILES, indexed: bool = False) -> dict:
     """Write ``articles.csv``, ``mentions.csv``, ``runs.csv`` (or those of them in ``files``) of a period into
-    ``directory``: their row counts, and under ``"sources"`` the ids of the sources its article rows show."""
-    from crawler.feeds import ARTICLE_COLUMNS, MENTION_COLUMNS, RUN_COLUMNS, write_csv
+    ``directory``: their row counts, and under ``"sources"`` the ids of the sources its article rows show.
+    ``indexed``: the article files get key files too, so new rows can be spliced in later (same bytes)."""
+    from crawler.feeds import ARTICLE_COLUMNS, MENTION_COLUMNS, RUN_COLUMNS, WINDOW_KEYS, write_csv
+    from crawler.splice import write_indexed
+
+    def writer(kind: str):
+        if indexed:
+            return lambda path, columns, rows: write_indexed(path, columns, rows, WINDOW_KEYS[kind])
+        return write_csv
 
     seen: set[str] = set()
 
@@ -88,10 +98,10 @@ def write_period(store: Store, shape, directory: Path, since: date | None, until
 
     parts = article_parts(since, until)
     writers = {
-        "articles.csv": lambda path: write_csv(path, ARTICLE_COLUMNS,
-                                               noting(row for part in parts for row in store.iter_articles(part))),
-        "mentions.csv": lambda path: write_csv(path, MENTION_COLUMNS,
-                                               noting(row for part in parts for row in store.iter_mentions(part))),
+        "articles.csv": lambda path: writer("articles")(
+            path, ARTICLE_COLUMNS, noting(row for part in parts for row in store.iter_articles(part))),
+        "mentions.csv": lambda path: writer("mentions")(
+            path, MENTION_COLUMNS, noting(row for part in parts for row in store.iter_mentions(part))),
         "runs.csv": lambda path: write_csv(path, RUN_COLUMNS, store.iter_runs(run_condition(since, until))),
     }
     counts = {name: writers[name](directory / name) for name in MONTH_FILES if name in files}
@@ -146,9 +156,10 @@ def highest_article_id(conn) -> int:
 ARTICLE_FILES = {"articles.csv", "mentions.csv"}
 
 
-def changed_months(store: Store, marks: dict | None) -> tuple[dict[str, set[str]], dict]:
+def changed_months(store: Store, marks: dict | None) -> tuple[dict[str, set[str]], dict, set[str]]:
     """The months whose rows changed since ``marks`` were taken (every month when there are none), each with the
-    files that changed, and the marks now."""
+    files that changed; the marks now; and the months where older rows were rewritten (a re-rooted reprint
+    chain), not only added."""
     with store.engine.connect() as conn:
         now = {"article": highest_article_id(conn),
                "run": conn.scalar(select(func.coalesce(func.max(runs.c.id), 0)))}
@@ -158,15 +169,43 @@ def changed_months(store: Store, marks: dict | None) -> tuple[dict[str, set[str]
             months |= {row[0] for row in conn.execute(
                 select(func.substr(articles.c.first_seen, 1, 7)).where(articles.c.published_at == "").distinct())}
             months |= {row[0] for row in conn.execute(select(func.substr(runs.c.started, 1, 7)).distinct())}
-            return {month: set(MONTH_FILES) for month in months}, now
+            return {month: set(MONTH_FILES) for month in months}, now, set(months)
         changed: dict[str, set[str]] = {}
-        for _, published, seen in changed_articles(conn, marks["article"]):
+        rewritten: set[str] = set()
+        for article_id, published, seen in changed_articles(conn, marks["article"]):
             changed.setdefault(month_of(published, seen), set()).update(ARTICLE_FILES)
+            if article_id <= marks["article"]:
+                rewritten.add(month_of(published, seen))
         latest = select(runs.c.run_id).order_by(runs.c.id.desc()).limit(1).scalar_subquery()
         # the latest run's rows may have been updated since (the service marks a run 'timeout' after it ends)
         for row in conn.execute(select(runs.c.started).where(or_(runs.c.id > marks["run"], runs.c.run_id == latest))):
             changed.setdefault(row[0][:7], set()).add("runs.csv")
-    return changed, now
+    return changed, now, rewritten
+
+
+def splice_month(store: Store, shape, directory: Path, month: str, after: int) -> dict | None:
+    """Splice the rows of the articles added after id ``after`` into the month's ``articles.csv`` and
+    ``mentions.csv`` (``crawler/splice.py``: the same bytes as writing them whole): their row counts and the
+    sources the new rows show, or None when a file is not as its key file says (then write them whole)."""
+    from crawler.feeds import ARTICLE_COLUMNS, MENTION_COLUMNS, WINDOW_KEYS
+    from crawler.splice import splice
+
+    first, last = month_days(month)
+    added = (articles.c.id > after) & or_(*article_parts(first, last))
+    seen: set[str] = set()
+
+    def noting(rows: Iterable[dict]) -> Iterator[dict]:
+        for row in rows:
+            seen.add(row["source_id"])
+            yield shape(row)
+
+    counts = {}
+    for name, columns, kind, fetch in (("articles.csv", ARTICLE_COLUMNS, "articles", store.iter_articles),
+                                       ("mentions.csv", MENTION_COLUMNS, "mentions", store.iter_mentions)):
+        counts[name] = splice(directory / name, columns, noting(fetch(added)), WINDOW_KEYS[kind])
+        if counts[name] is None:
+            return None
+    return {**counts, "sources": sorted(seen)}
 
 
 def update_archive(config, store: Store, kept: dict, shape, rewrite: bool = False) -> dict[str, int]:
@@ -178,24 +217,40 @@ def update_archive(config, store: Store, kept: dict, shape, rewrite: bool = Fals
     known: dict = state.setdefault("months", {})
     if rewrite or not root.is_dir():
         state.pop("marks", None)  # the whole archive is gone: write it again
-    dirty, marks = changed_months(store, state.get("marks"))
+    before = state.get("marks")
+    dirty, marks, rewritten = changed_months(store, before)
     written: dict[str, int] = {}
     for month in sorted(set(known) | set(dirty)):
         directory = root / month
         record = known.get(month) or {}
         files = set(dirty.get(month, ())) if record else set(MONTH_FILES)
         states = _file_states(directory)
-        files |= {name for name in MONTH_FILES if states[name] != record.get("files", {}).get(name)}
-        if record and record["names"] != _names_digest(shape, record["sources"]):
+        altered = {name for name in MONTH_FILES if states[name] != record.get("files", {}).get(name)}
+        renamed = bool(record) and record["names"] != _names_digest(shape, record["sources"])
+        files |= altered
+        if renamed:
             files |= ARTICLE_FILES  # a source renamed in the config: its rows show the new name
         if not files:
             continue
         if files & ARTICLE_FILES:
             files |= ARTICLE_FILES  # both, so the sources the month shows are known
+        sources = record.get("sources", [])
+        counts: dict = {}
+        if (files & ARTICLE_FILES and record and before and not renamed and month not in rewritten
+                and not altered & ARTICLE_FILES):  # only articles added: their rows spliced in
+            spliced = splice_month(store, shape, directory, month, before["article"])
+            if spliced is not None:
+                files -= ARTICLE_FILES
+                counts = spliced
+                sources = sorted({*sources, *spliced["sources"]})
         first, last = month_days(month)
-        counts = write_period(store, shape, directory, first, last, files)
-        sources = counts["sources"] if files & ARTICLE_FILES else record["sources"]
-        known[month] = {"sources": sources, "names": _names_digest(shape, sources), "files": _file_states(directory)}
+        if files:
+            whole = write_period(store, shape, directory, first, last, files, indexed=True)
+            if files & ARTICLE_FILES:
+                sources = whole["sources"]
+            counts.update(whole)
+        known[month] = {"sources": sources, "names": _names_digest(shape, sources), "files": _file_states(directory),
+                        "spliced": not files & ARTICLE_FILES}
         written.update({f"{ARCHIVE_DIR}/{month}/{name}": counts[name] for name in MONTH_FILES if name in counts})
     state["marks"] = marks
     return written

@@ -193,14 +193,15 @@ class HotPath:
     def near_duplicate_candidates(self, sketch: list[int], limit: int, other_than: str) -> list[dict]:
         """See :meth:`crawler.store.Store.near_duplicate_candidates`."""
         hashes = list(dict.fromkeys(sketch))
-        held = self._rows(f"SELECT hash, holders FROM anchor_counts WHERE hash IN ({_marks(len(hashes))}) "
-                          "AND holders <= ?", [*hashes, self.common_anchor])
+        held = self._rows(f"SELECT hash, holders FROM anchor_counts WHERE hash IN ({_marks(len(hashes))})", hashes)
         if self._pending_anchors:  # the open group's own articles count too (their increments wait for commit)
+            # (a common hash must stay common: its stored holders are added to, never taken as none)
             counts = {row["hash"]: row["holders"] for row in held}
             for h in hashes:
                 if self._pending_anchors[h]:
                     counts[h] = counts.get(h, 0) + self._pending_anchors[h]
-            held = [{"hash": h, "holders": n} for h, n in counts.items() if n <= self.common_anchor]
+            held = [{"hash": h, "holders": n} for h, n in counts.items()]
+        held = [row for row in held if row["holders"] <= self.common_anchor]
         rarest = sorted(held, key=lambda row: (row["holders"], row["hash"]))[:RAREST]
         if len(rarest) < 2:
             return []

@@ -1,12 +1,14 @@
 """Sorted CSV feeds that take new rows without being written again: rows spliced in at their place.
 
-A window feed (``articles.csv``, ``mentions.csv``) is sorted on a key (newest first) and, between two crawls of
-one day, only gains rows. Written whole, it costs what it holds (90 days of every legislature: ~80 MB); here
-it is written whole once, with a key file beside it (``.articles.csv.keys``: the byte offset and sort key of
-every row), and after that each crawl renders only its new rows and copies the old file's bytes around them
-at their sorted places, so the cost is a byte copy whatever the window holds. Anything else (another day, a
-renamed source, an older row rewritten by a re-rooted reprint chain, a file or key file not as left) writes
-the file whole again (``crawler/feeds.py`` decides).
+A window feed (``articles.csv``, ``mentions.csv``) or an archive month's (``archive/YYYY-MM/``) is sorted on a
+key (newest first) and, between two crawls, mostly only gains rows. Written whole, it costs what it holds (90
+days of every legislature: ~80 MB); here it is written whole once, with a key file beside it
+(``.articles.csv.keys``: the length in bytes and the sort key of every row), and after that each crawl renders
+only its new rows, copies the old file's bytes around them at their sorted places, and copies the old rows' key
+lines unparsed (only the few a binary search probes are read), so the cost is a byte copy whatever the file
+holds. Anything else (another day for the window, a renamed source, an older row rewritten by a re-rooted
+reprint chain, a file or key file not as left) writes the file whole again (``crawler/feeds.py`` and
+``crawler/archive.py`` decide).
 
 The result is byte for byte what writing the whole file would give (tests/test_feed_splice.py checks).
 """
@@ -54,57 +56,72 @@ def write_indexed(path: Path, columns: list[str], rows: Iterable[dict], key: Cal
     from crawler.feeds import replaced_atomically
 
     render = renderer(columns)
-    keys = []
+    lines = []
     with replaced_atomically(path, binary=True) as handle:
-        handle.write(BOM + render(dict(zip(columns, columns, strict=True))))
-        offset = handle.tell()
+        header = BOM + render(dict(zip(columns, columns, strict=True)))
+        handle.write(header)
         for row in rows:
             line = render(row)
-            keys.append([offset, *key(row)])
+            lines.append(_key_line(len(line), key(row)))
             handle.write(line)
-            offset += len(line)
-        keys.append([offset])  # the end of the last row
-    _write_keys(path, keys)
-    return len(keys) - 1
+    _write_keys(path, len(header), lines)
+    return len(lines)
 
 
 def splice(path: Path, columns: list[str], new_rows: Iterable[dict], key: Callable[[dict], list]) -> int | None:
     """Insert ``new_rows`` into ``path`` at their sorted places (the file is sorted on ``key``, descending); the
-    number of rows now, or None when the key file does not describe the file (then write it whole)."""
+    number of rows now, or None when the key file does not describe the file (then write it whole).
+
+    Only what the new rows need is read of the key file: the keys a binary search for their places probes, and
+    the row lengths before the last place; the old rows' key lines are copied as they are (a line holds its row's
+    length, not its offset, so rows inserted before it do not change it)."""
     from crawler.feeds import replaced_atomically
 
-    keys = _read_keys(path)
-    if keys is None:
+    found = _read_keys(path)
+    if found is None:
         return None
+    header, size, lines = found
     render = renderer(columns)
-    offsets = [entry[0] for entry in keys]  # the start of each row, then the end of the last
-    old = [tuple(entry[1:]) for entry in keys[:-1]]
+    parsed: dict[int, tuple] = {}
+
+    def old_key(i: int) -> tuple:
+        if i not in parsed:
+            parsed[i] = tuple(_value(cell) for cell in lines[i].split("\t")[1:])
+        return parsed[i]
+
     grouped: dict[int, list] = {}
     for row in new_rows:
         row_key = tuple(key(row))
         # the old rows sort descending: the new row goes before the first old row whose key is smaller
-        place = bisect.bisect_left(range(len(old)), True, key=lambda i, k=row_key: old[i] < k)
+        place = bisect.bisect_left(range(len(lines)), True, key=lambda i, k=row_key: old_key(i) < k)
         grouped.setdefault(place, []).append((row_key, render(row)))
-    new_keys: list[list] = []
+    if not grouped:
+        return len(lines)
+    offsets, offset, counted = {}, header, 0  # the byte offset of each insertion place
+    for place in sorted(grouped):
+        if place == len(lines):
+            offsets[place] = size
+            break
+        for i in range(counted, place):
+            offset += int(lines[i][:lines[i].index("\t")])
+        offsets[place], counted = offset, place
+    new_lines: list[str] = []
     with open(path, "rb") as source, replaced_atomically(path, binary=True) as handle:
-        handle.write(source.read(offsets[0]))  # BOM and header
-        written, copied_to = offsets[0], 0
-        for place in sorted({*grouped, len(old)}):
-            # the old rows before this place, in one copy; their offsets all move by the same amount
-            shift = written - offsets[copied_to]
-            source.seek(offsets[copied_to])
-            _copy(source, handle, offsets[place] - offsets[copied_to])
-            new_keys += [[offsets[i] + shift, *old[i]] for i in range(copied_to, place)]
-            written += offsets[place] - offsets[copied_to]
-            copied_to = place
+        handle.write(source.read(header))  # BOM and header
+        copied_to, copied_at = 0, header
+        for place in sorted(grouped):
+            # the old rows before this place, in one copy; their key lines stay as they are
+            _copy(source, handle, offsets[place] - copied_at)
+            new_lines += lines[copied_to:place]
+            copied_to, copied_at = place, offsets[place]
             # new rows going to one place are in key order among themselves (descending)
-            for row_key, line in sorted(grouped.get(place, ()), key=lambda item: item[0], reverse=True):
-                new_keys.append([written, *row_key])
+            for row_key, line in sorted(grouped[place], key=lambda item: item[0], reverse=True):
+                new_lines.append(_key_line(len(line), row_key))
                 handle.write(line)
-                written += len(line)
-        new_keys.append([written])
-    _write_keys(path, new_keys)
-    return len(new_keys) - 1
+        _copy(source, handle, size - copied_at)
+        new_lines += lines[copied_to:]
+    _write_keys(path, header, new_lines)
+    return len(new_lines)
 
 
 def _copy(source, target, length: int) -> None:
@@ -124,29 +141,37 @@ def _state(path: Path) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def _write_keys(path: Path, keys: list[list]) -> None:
-    """One line per row: its offset and key, tab-separated, each value tagged with its type (keys hold ISO dates
-    and ids: no tabs or newlines); then a last line with the end offset. The first line is the file's state."""
+def _key_line(length: int, key) -> str:
+    """A row's line in the key file: its length in bytes, then its key, tab-separated, each value tagged with its
+    type (keys hold ISO dates and ids: no tabs or newlines)."""
+    return "\t".join([str(length), *(f"i{value}" if isinstance(value, int) else f"s{value}" for value in key)])
+
+
+def _value(cell: str):
+    return int(cell[1:]) if cell[0] == "i" else cell[1:]
+
+
+def _write_keys(path: Path, header: int, lines: list[str]) -> None:
+    """The key file: a first line with the file's state and the length of its BOM and header row (JSON), then one
+    line per row (``_key_line``)."""
     from crawler.feeds import replaced_atomically
 
-    def cell(value) -> str:
-        return f"i{value}" if isinstance(value, int) else f"s{value}"
-
     with replaced_atomically(keys_path(path)) as handle:
-        handle.write(json.dumps(_state(path)) + "\n")
-        handle.write("\n".join("\t".join(map(cell, entry)) for entry in keys))
-        handle.write("\n")
+        handle.write(json.dumps({"file": _state(path), "header": header}) + "\n")
+        handle.write("".join(line + "\n" for line in lines))
 
 
-def _read_keys(path: Path) -> list[list] | None:
-    """The key file's entries, when it describes ``path`` as it is now (else None)."""
+def _read_keys(path: Path) -> tuple[int, int, list[str]] | None:
+    """The header length, the file size and the key lines, when the key file describes ``path`` as it is now."""
     try:
         with open(keys_path(path), encoding="utf-8") as handle:
-            if json.loads(handle.readline()) != _state(path):
+            first = json.loads(handle.readline())
+            state = _state(path)
+            if not isinstance(first, dict) or first.get("file") != state or state is None:
                 return None
-            lines = handle.read().splitlines()
+            lines = handle.read().split("\n")
     except (OSError, ValueError):
         return None
-    if not lines:
-        return None
-    return [[int(value[1:]) if value[0] == "i" else value[1:] for value in line.split("\t")] for line in lines]
+    if lines[-1] != "":
+        return None  # cut short
+    return first["header"], state[0], lines[:-1]

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 
 from history import HISTORY_SOURCES, MOSCOW, fill_history
 
+from crawler.archive import month_days
+
 from bigsite import build_site
 from conftest import read_csv, run_cli, source_entry, write_config
 
@@ -95,6 +97,11 @@ def test_window_and_archive_over_14_months_then_a_crawl_rewrites_only_what_chang
     assert len(read_csv(feeds / "runs.csv")) == 1
     kept = json.loads((feeds / ".dumawatch-feeds.json").read_text(encoding="utf-8"))
     assert kept["articles.csv"]["spliced"] and kept["mentions.csv"]["spliced"], "the crawl's rows were spliced in"
+    assert kept["archive"]["months"][current]["spliced"], "the crawl's rows were spliced into the current month"
+    first, last = month_days(current)  # the spliced month: the very bytes of the month written whole
+    run_cli("export", "--config", config, "--since", first, "--until", last, "--out", tmp_path / "month", check=True)
+    for name in ("articles.csv", "mentions.csv"):
+        assert (feeds / "archive" / current / name).read_bytes() == (tmp_path / "month" / name).read_bytes()
     spliced = {name: (feeds / name).read_bytes() for name in ("articles.csv", "mentions.csv")}
     run_cli("export", "--config", config, check=True)  # written whole: the very same bytes
     assert {name: (feeds / name).read_bytes() for name in spliced} == spliced

@@ -1,15 +1,17 @@
-"""New rows spliced into the window feeds give the very bytes a whole rewrite gives (real store, real files)."""
+"""New rows spliced into the window feeds and the archive months give the very bytes a whole rewrite gives (real
+store, real files); a re-rooted reprint chain or a renamed source still writes them whole."""
 
 from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from history import HISTORY_SOURCES, MOSCOW, fill_history
 
+from crawler.archive import ARTICLE_FILES, month_days, write_period
 from crawler.config import load_config
-from crawler.feeds import ARTICLE_COLUMNS, export_feeds
+from crawler.feeds import ARTICLE_COLUMNS, FeedRows, export_feeds
 from crawler.splice import keys_path, splice, write_indexed
 from crawler.store import Store
 
@@ -44,7 +46,33 @@ def test_splice_equals_a_whole_write_for_any_insertion_places(tmp_path):
     assert splice(tmp_path / "spliced0.csv", ARTICLE_COLUMNS, rows[:1], _key) is None
 
 
-def test_a_store_that_gains_articles_gets_them_spliced_into_the_window(tmp_path):
+def _months(feeds):
+    return json.loads((feeds / ".dumawatch-feeds.json").read_text(encoding="utf-8"))["archive"]["months"]
+
+
+def _month_files(feeds, month):
+    return {name: (feeds / "archive" / month / name).read_bytes() for name in sorted(ARTICLE_FILES)}
+
+
+def _assert_whole(config, store, feeds, month, tmp_path):
+    """The month's article files are byte for byte what writing them whole from the store gives."""
+    out = tmp_path / "whole" / month
+    first, last = month_days(month)
+    write_period(store, FeedRows(config), out, first, last, ARTICLE_FILES)
+    assert _month_files(feeds, month) == {name: (out / name).read_bytes() for name in sorted(ARTICLE_FILES)}
+
+
+def _add(store, n, published, source="hist-wp", supersedes=""):
+    url = f"http://{source}.example/node/late-{n}"
+    store.add_article({"url_key": url[7:], "url": url, "source_id": source, "title": f"Поздняя находка {n}",
+                       "text": f"Текст поздней находки номер {n}.", "published_at": published,
+                       "content_hash": f"late{n}", "names": ["Иван Петров"], "supersedes": supersedes,
+                       "mentions": [{"kind": "name", "watch": "Иван Петров", "matched": "Ивана Петрова",
+                                     "snippet": f"О находке {n}."}]}, [])
+    return url
+
+
+def test_a_store_that_gains_articles_gets_them_spliced_into_the_window_and_its_months(tmp_path):
     sources = [{**entry, "url": f"http://{entry['id']}.example/", "timezone": "Europe/Moscow"}
                for entry in HISTORY_SOURCES]
     config_path = write_config(tmp_path, sources)
@@ -59,12 +87,8 @@ def test_a_store_that_gains_articles_gets_them_spliced_into_the_window(tmp_path)
                  (now - timedelta(days=89)).isoformat(timespec="seconds"), "",
                  (now - timedelta(days=400)).date().isoformat(), stored[-1].published_at]
         for n, published in enumerate(dates):  # new at the top, in the middle, at the edge, undated, found late
-            url = f"http://hist-wp.example/node/late-{n}"
-            store.add_article({"url_key": url[7:], "url": url, "source_id": "hist-wp", "title": f"Поздняя находка {n}",
-                               "text": f"Текст поздней находки номер {n}.", "published_at": published,
-                               "content_hash": f"late{n}", "names": ["Иван Петров"],
-                               "mentions": [{"kind": "name", "watch": "Иван Петров", "matched": "Ивана Петрова",
-                                             "snippet": f"О находке {n}."}]}, [])
+            _add(store, n, published)
+        before = {month: _month_files(feeds, month) for month in _months(feeds)}
         export_feeds(config, store)
         kept = json.loads((feeds / ".dumawatch-feeds.json").read_text(encoding="utf-8"))
         assert kept["articles.csv"]["spliced"] and kept["mentions.csv"]["spliced"]
@@ -77,3 +101,47 @@ def test_a_store_that_gains_articles_gets_them_spliced_into_the_window(tmp_path)
     assert {name: (feeds / name).read_bytes() for name in spliced} == spliced
     kept = json.loads((feeds / ".dumawatch-feeds.json").read_text(encoding="utf-8"))
     assert not kept["articles.csv"]["spliced"]
+
+    store = Store(config.state_url)
+    try:
+        # the archive months that gained rows got them spliced in; a month new to the archive is written whole
+        months = _months(feeds)
+        gained = {(published or datetime.now(UTC).isoformat())[:7] for published in dates}
+        assert gained <= set(months) and gained & set(before)
+        for month in gained:
+            assert months[month]["spliced"] == (month in before), month
+            assert _month_files(feeds, month) != before.get(month)
+            _assert_whole(config, store, feeds, month, tmp_path)
+        assert all(_month_files(feeds, month) == files for month, files in before.items() if month not in gained)
+
+        # a re-rooted reprint chain: the old root's month is written whole (its rows changed), the same bytes
+        root = next(s for s in reversed(stored) if not s.duplicate_of and s.published_at and
+                    s.source_id != "hist-wp" and s.published_at[:7] not in gained)
+        older = (datetime.fromisoformat(root.published_at[:10]) - timedelta(days=1)).date().isoformat()
+        earliest = _add(store, 10, older, supersedes=root.url)
+        export_feeds(config, store)
+        months = _months(feeds)
+        assert not months[root.published_at[:7]]["spliced"] and not months[older[:7]]["spliced"]
+        rows = read_csv(feeds / "archive" / root.published_at[:7] / "articles.csv")
+        assert next(row for row in rows if row["url"] == root.url)["duplicate_of"] == earliest
+        for month in {root.published_at[:7], older[:7]}:
+            _assert_whole(config, store, feeds, month, tmp_path)
+
+        # a new article spliced in once more, then a source renamed: every month showing it is written whole
+        current = _add(store, 11, now.isoformat(timespec="seconds"))
+        export_feeds(config, store)
+        assert _months(feeds)[now.strftime("%Y-%m")]["spliced"]
+        _assert_whole(config, store, feeds, now.strftime("%Y-%m"), tmp_path)
+        renamed = [{**entry, "name": "Областная дума (переименована)"} if entry["id"] == "hist-wp" else entry
+                   for entry in sources]
+        config = load_config(write_config(tmp_path, renamed))
+        _add(store, 12, now.isoformat(timespec="seconds"))
+        export_feeds(config, store)
+        months = _months(feeds)
+        for month in months:
+            assert not months[month]["spliced"], month
+            _assert_whole(config, store, feeds, month, tmp_path)
+        rows = read_csv(feeds / "archive" / now.strftime("%Y-%m") / "articles.csv")
+        assert {row["source_name"] for row in rows if row["url"] == current} == {"Областная дума (переименована)"}
+    finally:
+        store.close()

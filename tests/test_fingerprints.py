@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from crawler.store import ArticleExists, Store
+from crawler.store import COMMON_ANCHOR, ArticleExists, Store
 from pipelines.fingerprints import (
     REPRINT_RESEMBLANCE,
     Fingerprint,
@@ -180,3 +180,24 @@ def test_fingerprint_parts_sent_from_a_worker_give_the_same_fingerprint():
         here.content_hash, here.sketch, here.shingle_hashes)
     assert there.shingles == here.shingles  # built from the text on demand
     assert "tokens" not in Fingerprint.from_parts(text, here.parts()).__dict__  # nothing split unless asked
+
+
+def test_a_hash_common_in_the_store_stays_common_while_the_open_group_holds_it_too(tmp_path):
+    """The open group's own articles add to a hash's stored holders: a template phrase held by more than
+    COMMON_ANCHOR stored articles is never ranked as rare because an uncommitted article holds it as well (it
+    was: every template article became a candidate, and the ranking scanned all of their anchors)."""
+    store = Store(f"sqlite:///{tmp_path / 'state.sqlite3'}")
+    common, own = [11, 12], [901, 902]
+    for n in range(COMMON_ANCHOR + 1):  # «на заседании комитета…»: in every article of a template source
+        store.add_article({**_article(f"tmpl.example/{n}", f"Шаблон {n}.", source="tmpl"),
+                           "sketch": [*common, 1000 + n]}, [])
+    store.flush()
+    store.add_article({**_article("first.example/1", "Пресс-релиз.", source="first"), "sketch": [*common, *own]}, [])
+    # the open group holds the first publication: a reprint of it finds it, and none of the template articles
+    candidates = store.near_duplicate_candidates([*common, *own], other_than="reprint")
+    assert [c["url"] for c in candidates] == ["http://first.example/1"]
+    assert store.near_duplicate_candidates(common, other_than="reprint") == []
+    store.flush()
+    assert [c["url"] for c in store.near_duplicate_candidates([*common, *own], other_than="reprint")] == [
+        "http://first.example/1"]
+    store.close()
