@@ -1,5 +1,5 @@
 """Run the benchmarks: all of them, or the ones named (``pipeline``, ``crawl``, ``scaling``, ``store``, ``peers``,
-``rematch``, ``frontier``, ``shared``, ``workbook``, ``feeds``).
+``rematch``, ``frontier``, ``shared``, ``workbook``, ``feeds``, ``search``).
 
 Each runs as its own process (a crawl's reactor cannot restart; memory figures stay separate), prints its
 table and writes ``bench/results/<name>.json``. Extra flags (``--quick``) are passed to every script.
@@ -19,7 +19,7 @@ BENCH = Path(__file__).resolve().parent
 SCRIPTS = {"pipeline": "bench_pipeline.py", "crawl": "bench_crawl.py", "scaling": "bench_scaling.py",
            "store": "bench_store.py", "peers": "bench_peers.py", "rematch": "bench_rematch.py",
            "frontier": "bench_frontier.py", "shared": "bench_shared.py", "workbook": "bench_workbook.py",
-           "feeds": "bench_feeds.py"}
+           "feeds": "bench_feeds.py", "search": "bench_search.py"}
 
 
 def main(argv: list[str]) -> int:
