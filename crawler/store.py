@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
 
@@ -385,9 +386,9 @@ class Store:
 
     def set_state_value(self, key: str, value: str) -> None:
         self.hot.flush()
-        with self.engine.begin() as conn:
-            conn.execute(store_state.delete().where(store_state.c.key == key))
-            conn.execute(store_state.insert().values(key=key, value=value))
+        with self.engine.begin() as conn:  # an upsert: crawls on other hosts may set it at the same moment
+            conn.execute(text("INSERT INTO store_state (key, value) VALUES (:key, :value) "
+                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value"), {"key": key, "value": value})
 
     def article_count(self) -> int:
         self.hot.flush()

@@ -129,7 +129,8 @@ def test_the_service_spreads_the_hosts_over_two_workers_and_writes_the_feeds_its
     assert sorted(sid for line in queued for sid in line.split(", ")) == sorted(e["id"] for e in entries)
     done_by = set(re.findall(r"done on \S+ \(pid (\d+)\)", run.stderr))
     assert len(done_by) == 2, run.stderr  # both workers took tasks
-    assert query(database, "SELECT count(*), count(DISTINCT url_key) FROM articles") == [(120, 120)]
+    assert query(database, "SELECT count(*), count(DISTINCT url_key) FROM articles") == [(120, 120)], (
+        run.stderr, query(database, "SELECT source_id, status, pages, new_articles, errors, error_detail FROM runs"))
     assert sorted(query(database, "SELECT source_id, status, new_articles FROM runs")) == sorted(
         (entry["id"], "ok", 40) for entry in entries)
     # the feeds, health and alerts are the service's: the workers' crawls wrote no feed
