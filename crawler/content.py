@@ -18,6 +18,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from pipelines.markup import CONTROL_CHARS
+
 BINARY_MAGIC = (
     (b"%PDF-", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -129,7 +131,6 @@ def _starts_utf8(body: bytes, index: int) -> bool:
     return False
 
 
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)\b[^>]*?(/?)>")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
         "wbr", "p", "li", "option", "td", "tr", "th"}  # void, or closed implicitly so often they mislead depth

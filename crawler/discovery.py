@@ -17,12 +17,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from lxml import etree
 from w3lib.url import safe_url_string
 
-NEWS_LINK_TEXT = re.compile(
-    r"^(?:все\s+|лента\s+)?(?:новости|новостей|пресс[- ]центр|пресс[- ]служба|пресс[- ]релизы|события|"
-    r"новости\s+(?:думы|парламента|собрания|совета|хурала|курултая)|новости и события|архив новостей|"
-    r"информация пресс-службы|news|latest news)$",
-    re.IGNORECASE,
-)
+from pipelines.markup import NEWS_LINK_TEXT
+
 NEWS_PATH_SEGMENT = re.compile(
     r"^(?:news|novosti|novost|press|press-?cent(?:er|re|r)|press-?sluzhba|pressa|press-?releases?|sobytiya|"
     r"events|meropriyatiya|anonsy?|info|informaciya|publikacii|soobshcheniya|media|smi|lenta|posts?|blog|"
@@ -238,8 +234,3 @@ def feed_links(root: etree._Element, base_url: str) -> list[str]:
     return found
 
 
-def canonical_link(root: etree._Element, base_url: str) -> str | None:
-    for href in root.xpath("//link[@rel='canonical']/@href"):
-        if str(href).strip():
-            return urljoin(base_url, str(href).strip())
-    return None

@@ -1,12 +1,8 @@
 """Errors that dumawatch reports to the user as one clear line (exit code 2)."""
 
+from pipelines.errors import ConfigError
 
-class ConfigError(Exception):
-    """A configuration file is missing, malformed or inconsistent.
-
-    The message names the file, the entry and the problem, e.g.
-    ``config/sources.yaml: sources[3] (volgoduma): timezone 'Europe/Volgogard' is not an IANA time zone``.
-    """
+__all__ = ["ConfigError", "LockedError"]
 
 
 class LockedError(Exception):

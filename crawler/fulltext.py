@@ -22,26 +22,17 @@ full-text index here (see ``crawler/browse.py``).
 
 from __future__ import annotations
 
-import functools
-import re
 import time
 from collections.abc import Callable, Iterable
 
-from pipelines.morphology import analyzer, normalize, rule_surname_forms
+from pipelines.normal_forms import WORD as _WORD
+from pipelines.normal_forms import article_normal_forms, word_normal_forms
 
 EXACT_TABLE = "articles_fts"
 LEMMA_TABLE = "articles_lemmas"
 TITLE_WEIGHT = 5.0  # BM25 weight of a title match against a text match (1.0)
 RANK_WINDOW = 20_000  # a query is ranked among its most recently stored matches, this many at most
-_WORD = re.compile(r"[^\W_]+")  # a word as FTS5's unicode61 sees it: letters and digits (hyphens split)
 _NOTHING = '"\u2400"'  # a match expression no indexed word meets (a query without words finds nothing)
-
-# the case endings a surname form can carry, and the nominative endings it may come from (reverse of the
-# matcher's rules in pipelines/morphology.py, checked against them: a candidate counts only if its forms
-# include the word)
-_FORM_ENDINGS = ("ыми", "ами", "ями", "ого", "ому", "его", "ему", "ой", "ою", "ей", "ею", "ым", "им", "ом", "ем",
-                 "ых", "их", "ую", "юю", "ам", "ах", "ям", "ях", "а", "у", "е", "ы", "и", "ю", "я", "")
-_NOMINATIVE_ENDINGS = ("", "а", "ий", "ой", "ый", "ь", "й", "я")
 
 SCHEMA = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {EXACT_TABLE} USING fts5("
@@ -60,41 +51,8 @@ SCHEMA = (
 
 
 # -- normal forms ---------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=200_000)
-def word_normal_forms(word: str) -> tuple[str, ...]:
-    """The normal forms of one word (lower case, «ё» → «е»): every pymorphy3 lemma, plus surname rules.
-
-    Every parse's lemma counts, not only the likeliest: pymorphy3 reads a rare «Блошкину» first as the verb
-    «блошкинуть», and its ``Surn`` parse «блошкин» is what a search for the surname needs. A word the dictionary
-    does not know also gets the nominatives the matcher's surname rules derive it from.
-    """
-    w = normalize(word)
-    forms = dict.fromkeys(normalize(p.normal_form) for p in analyzer().parse(w))
-    if len(w) > 3 and w.isalpha() and not analyzer().word_is_known(w):
-        forms[w] = None
-        for ending in _FORM_ENDINGS:
-            if ending and not w.endswith(ending):
-                continue
-            stem = w[:len(w) - len(ending)]
-            for nominative in _NOMINATIVE_ENDINGS:
-                candidate = stem + nominative
-                if candidate != w and len(candidate) > 3 and w in rule_surname_forms(candidate, None):
-                    forms[candidate] = None
-    return tuple(forms)
-
-
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
-
-
-def normal_forms(text: str) -> str:
-    """``text`` in normal form, for the ``articles_lemmas`` index: each word's normal forms, space-separated."""
-    return " ".join(form for word in _WORD.findall(text) for form in word_normal_forms(word))
-
-
-def article_normal_forms(title: str, text: str) -> tuple[str, str]:
-    """(title, text) in normal form: what the crawl stores in ``articles_lemmas`` for one article."""
-    return normal_forms(title or ""), normal_forms(text or "")
 
 
 def _quoted(term: str) -> str:

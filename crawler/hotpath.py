@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from crawler.fulltext import insert_normal_forms
+from pipelines.errors import ArticleExists, WriteFailed
 
 ARTICLE_COLUMNS = "id, url, source_id, published_at, first_seen, duplicate_of, text, sketch"
 # the near-duplicate query ranks stored articles on the sketch's rarest hashes only (fewest holders first),
@@ -50,12 +51,6 @@ RETRYABLE = {"40P01", "40001"}  # PostgreSQL's deadlock_detected, serialization_
 log = logging.getLogger(__name__)
 
 
-class ArticleExists(Exception):
-    """Another article row already holds this URL key (written meanwhile)."""
-
-
-class WriteFailed(Exception):
-    """An article could not be written (after retries): the crawl counts it as an error."""
 
 
 def _unique_violation(exc: BaseException) -> bool:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from scrapy.settings import Settings
 
 from crawler import __version__
+from pipelines.settings import WATCHLIST_PATH_SETTING, WATCHLIST_SETTING, WORKERS_SETTING
 
 # the dumawatch settings the pipelines read (set by build_settings)
-WORKERS_SETTING = "DUMAWATCH_WORKERS"                # worker processes for clean, dates and mentions
-WATCHLIST_SETTING = "DUMAWATCH_WATCHLIST"            # the watchlist dict parsed from watchlist.yaml
-WATCHLIST_PATH_SETTING = "DUMAWATCH_WATCHLIST_PATH"  # its file, for messages
 
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,

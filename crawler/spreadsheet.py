@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.content import CONTROL_CHARS
+from pipelines.markup import CONTROL_CHARS
 
 FORMULA_START = ("=", "+", "-", "@")
 SPEECH_DASH = re.compile(r"^[-‐]\s+(?=\w)|^-(?=[А-Яа-яЁё])")

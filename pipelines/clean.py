@@ -16,9 +16,8 @@ import trafilatura
 from scrapy.exceptions import DropItem
 from scrapy.selector import Selector
 
-from crawler.content import CONTROL_CHARS
-from crawler.discovery import NEWS_LINK_TEXT, canonical_link
 from pipelines.article_evidence import add_listing_signal, page_signals
+from pipelines.markup import CONTROL_CHARS, NEWS_LINK_TEXT, canonical_link
 
 __all__ = ["CleanPipeline", "EmptyPage", "extract", "extract_from_tree", "tidy"]
 

@@ -8,8 +8,8 @@ and body. The pipeline fills ``names`` and ``topics`` (canonical names, in order
 
 from __future__ import annotations
 
-from crawler.settings import WATCHLIST_PATH_SETTING, WATCHLIST_SETTING
 from pipelines.matcher import WatchMatcher
+from pipelines.settings import WATCHLIST_PATH_SETTING, WATCHLIST_SETTING
 from pipelines.watchlist import load_watchlist
 
 

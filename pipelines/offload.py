@@ -48,9 +48,9 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import is_asyncio_available
 
-from crawler.fulltext import article_normal_forms
-from crawler.settings import WATCHLIST_PATH_SETTING, WATCHLIST_SETTING, WORKERS_SETTING
 from pipelines.fingerprints import Fingerprint
+from pipelines.normal_forms import article_normal_forms
+from pipelines.settings import WATCHLIST_PATH_SETTING, WATCHLIST_SETTING, WORKERS_SETTING
 
 __all__ = ["OffloadPipeline", "PageWork", "WORKERS_SETTING"]
 

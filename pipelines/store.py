@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from scrapy.exceptions import DropItem
 
-from crawler.store import ArticleExists, WriteFailed
 from pipelines.dedupe import DuplicateArticle
+from pipelines.errors import ArticleExists, WriteFailed
 
 
 class StorePipeline:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler.errors import ConfigError
+from pipelines.errors import ConfigError
 
 _NAME_KEYS = frozenset({"name", "aliases", "surname_alone"})
 _TOPIC_KEYS = frozenset({"name", "keywords", "any", "all", "none"})
