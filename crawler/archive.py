@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
+from crawler.files import file_state
 from crawler.store import Store, articles, runs
 
 ARCHIVE_DIR = "archive"
@@ -120,15 +121,7 @@ def export_period(config, store: Store, since: date | None, until: date | None, 
 
 
 def _file_states(directory: Path) -> dict:
-    states = {}
-    for name in MONTH_FILES:
-        try:
-            stat = (directory / name).stat()
-        except OSError:
-            states[name] = None
-        else:
-            states[name] = [stat.st_size, stat.st_mtime_ns]
-    return states
+    return {name: file_state(directory / name) for name in MONTH_FILES}
 
 
 def _names_digest(shape, source_ids: Iterable[str]) -> str:

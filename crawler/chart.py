@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from crawler.archive import article_parts, changed_articles, highest_article_id
+from crawler.files import file_state, replaced_atomically
 from crawler.splice import BOM, renderer
 from crawler.store import Store, articles, mentions
 
@@ -105,8 +106,6 @@ def render_png(data: dict) -> bytes:
 
 def update_chart(config, store: Store, kept: dict, today: date, force: bool = False) -> dict[str, int]:
     """Bring ``mentions_daily.csv`` and ``mentions_weekly.png`` up to date (see the module's docstring)."""
-    from crawler.feeds import replaced_atomically
-
     feeds = config.feeds_dir
     daily_path = feeds / DAILY_FILE
     start = chart_start(today)
@@ -114,7 +113,7 @@ def update_chart(config, store: Store, kept: dict, today: date, force: bool = Fa
     previous = kept.get("chart") or {}
     incremental = (not force and (feeds / CHART_FILE).exists() and previous.get("regions") == regions
                    and previous.get("start") == start.isoformat() and "article" in previous
-                   and previous.get("file") == _state(daily_path))
+                   and previous.get("file") == file_state(daily_path))
     with store.engine.connect() as conn:
         mark = highest_article_id(conn)
         changed = changed_articles(conn, previous["article"]) if incremental else []
@@ -161,18 +160,10 @@ def update_chart(config, store: Store, kept: dict, today: date, force: bool = Fa
     data = weekly_series(totals, start)
     with replaced_atomically(feeds / CHART_FILE, binary=True) as handle:
         handle.write(render_png(data))
-    kept["chart"] = {"regions": regions, "article": mark, "start": start.isoformat(), "file": _state(daily_path),
+    kept["chart"] = {"regions": regions, "article": mark, "start": start.isoformat(), "file": file_state(daily_path),
                      "days": days_at, "end": written, "rows": head_rows + len(tail),
                      "weekly": {w: v for w, v in totals.items() if any(v)}}
     return {DAILY_FILE: head_rows + len(tail), CHART_FILE: len(data["series"])}
-
-
-def _state(path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
 
 
 def _read_daily(path, offset: int) -> list[dict]:

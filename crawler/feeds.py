@@ -20,10 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_
 
 from crawler.config import Config
+from crawler.files import file_state, replaced_atomically
 from crawler.health import export_health
 from crawler.spreadsheet import safe_cell
 from crawler.store import Store, articles, runs
@@ -43,42 +41,6 @@ MENTION_COLUMNS = ["published_at", "source_id", "source_name", "region", "title"
 RUN_COLUMNS = ["run_id", "source_id", "started", "finished", "status", "pages", "new_articles", "new_mentions",
                "errors", "error_detail", "duration", "too_old", "limit_hit", "not_news"]
 SIGNATURES = ".dumawatch-feeds.json"
-
-
-def file_mode() -> int:
-    """The mode a new file gets under this process's umask (0644 under the usual 022)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:  # read without changing it: thread-safe
-            for line in status:
-                if line.startswith("Umask:"):
-                    return 0o666 & ~int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-@contextmanager
-def replaced_atomically(path: Path, encoding: str = "utf-8", newline: str | None = None,
-                        binary: bool = False) -> Iterator:
-    """A file to write (text, or bytes with ``binary``) that replaces ``path`` whole when the block ends (fsynced,
-    then renamed over it), with the mode the umask gives; on any error the temporary file is removed and ``path``
-    stays as it was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    options = {"mode": "wb"} if binary else {"mode": "w", "encoding": encoding, "newline": newline}
-    handle = tempfile.NamedTemporaryFile(**options, dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                         delete=False)
-    try:
-        with handle:
-            os.fchmod(handle.fileno(), file_mode())  # mkstemp makes 0600: a colleague could not read the feed
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
 
 
 def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
@@ -136,14 +98,6 @@ def iter_window(store: Store, cutoff: date, kind: str) -> Iterator[dict]:
         yield from fetch(part)
 
 
-def _file_state(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
-
-
 # the window feeds' sort keys, descending (the order of Store.iter_articles / iter_mentions)
 WINDOW_KEYS = {"articles": lambda row: [row["published_at"], row["first_seen"], row["id"]],
                "mentions": lambda row: [row["published_at"], row["article_id"], -row["id"]]}
@@ -158,7 +112,7 @@ def _window_feed(kind: str, path: Path, columns: list[str], store: Store, shape,
 
     signature = _digest(base, columns)
     previous = kept.get(path.name) or {}
-    same = not force and previous.get("signature") == signature and previous.get("file") == _file_state(path)
+    same = not force and previous.get("signature") == signature and previous.get("file") == file_state(path)
     if same and previous.get("marks") == marks:
         return previous["rows"]
     rows, spliced = None, False
@@ -174,7 +128,7 @@ def _window_feed(kind: str, path: Path, columns: list[str], store: Store, shape,
     if rows is None:
         rows = write_indexed(path, columns, map(shape, iter_window(store, cutoff, kind)), WINDOW_KEYS[kind])
     kept[path.name] = {"signature": signature, "marks": marks, "last_article": marks[1], "rows": rows,
-                       "file": _file_state(path), "spliced": spliced}
+                       "file": file_state(path), "spliced": spliced}
     return rows
 
 

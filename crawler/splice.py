@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from crawler.files import file_state, replaced_atomically
 from crawler.spreadsheet import safe_cell
 
 BOM = "\ufeff".encode()
@@ -53,8 +54,6 @@ def keys_path(path: Path) -> Path:
 
 def write_indexed(path: Path, columns: list[str], rows: Iterable[dict], key: Callable[[dict], list]) -> int:
     """Write ``path`` whole, as ``write_csv`` does (same bytes), and its key file; returns the number of rows."""
-    from crawler.feeds import replaced_atomically
-
     render = renderer(columns)
     lines = []
     with replaced_atomically(path, binary=True) as handle:
@@ -75,8 +74,6 @@ def splice(path: Path, columns: list[str], new_rows: Iterable[dict], key: Callab
     Only what the new rows need is read of the key file: the keys a binary search for their places probes, and
     the row lengths before the last place; the old rows' key lines are copied as they are (a line holds its row's
     length, not its offset, so rows inserted before it do not change it)."""
-    from crawler.feeds import replaced_atomically
-
     found = _read_keys(path)
     if found is None:
         return None
@@ -133,14 +130,6 @@ def _copy(source, target, length: int) -> None:
         length -= len(chunk)
 
 
-def _state(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
-
-
 def _key_line(length: int, key) -> str:
     """A row's line in the key file: its length in bytes, then its key, tab-separated, each value tagged with its
     type (keys hold ISO dates and ids: no tabs or newlines)."""
@@ -154,10 +143,8 @@ def _value(cell: str):
 def _write_keys(path: Path, header: int, lines: list[str]) -> None:
     """The key file: a first line with the file's state and the length of its BOM and header row (JSON), then one
     line per row (``_key_line``)."""
-    from crawler.feeds import replaced_atomically
-
     with replaced_atomically(keys_path(path)) as handle:
-        handle.write(json.dumps({"file": _state(path), "header": header}) + "\n")
+        handle.write(json.dumps({"file": file_state(path), "header": header}) + "\n")
         handle.write("".join(line + "\n" for line in lines))
 
 
@@ -166,7 +153,7 @@ def _read_keys(path: Path) -> tuple[int, int, list[str]] | None:
     try:
         with open(keys_path(path), encoding="utf-8") as handle:
             first = json.loads(handle.readline())
-            state = _state(path)
+            state = file_state(path)
             if not isinstance(first, dict) or first.get("file") != state or state is None:
                 return None
             lines = handle.read().split("\n")

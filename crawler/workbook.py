@@ -17,12 +17,11 @@ renamed over the old one, like the CSVs.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
+from crawler.files import file_state, replaced_atomically
 from crawler.spreadsheet import FORMULA_START, safe_cell
 
 DATE_COLUMNS = {"published_at": "local", "first_seen": "utc"}
@@ -64,14 +63,11 @@ def write_xlsx(path: Path, columns: list[str], rows: Iterable[dict], sheet_name:
     """Atomically replace ``path`` with a workbook of ``rows`` (dicts, as write_csv takes); the rows written."""
     import xlsxwriter
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False)
-    handle.close()
-    try:
+    with replaced_atomically(path, binary=True) as handle:  # whole or not at all, readable as the umask says
         # constant_memory: each row is flushed to disk once written; no string is ever read as a formula,
         # a number or a URL (every text goes through write_string)
-        workbook = xlsxwriter.Workbook(handle.name, {"constant_memory": True, "strings_to_formulas": False,
-                                                     "strings_to_numbers": False, "strings_to_urls": False})
+        workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_formulas": False,
+                                                "strings_to_numbers": False, "strings_to_urls": False})
         formats = {"header": workbook.add_format({"bold": True}),
                    "datetime": workbook.add_format({"num_format": DATETIME_FORMAT}),
                    "date": workbook.add_format({"num_format": DATE_FORMAT}),
@@ -98,10 +94,6 @@ def write_xlsx(path: Path, columns: list[str], rows: Iterable[dict], sheet_name:
                     sheet.write_string(count, index, text, formats["quoted"] if quoted else None)
         sheet.autofilter(0, 0, count, len(columns) - 1)
         workbook.close()
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
     return count
 
 
@@ -112,17 +104,15 @@ def export_workbooks(feeds_dir: Path, feeds: dict, kept: dict, force: bool = Fal
     ``kept`` is the feeds' record of what was written (``.dumawatch-feeds.json``, see crawler/feeds.py): the
     CSV's entry there tells whether it changed. Returns {workbook name: rows}.
     """
-    from crawler.feeds import _file_state
-
     counts = {}
     for csv_name, (columns, rows) in feeds.items():
         path = feeds_dir / Path(csv_name).with_suffix(".xlsx").name
         csv_state = (kept.get(csv_name) or {}).get("file")
         previous = kept.get(path.name) or {}
-        if not force and previous.get("csv") == csv_state and previous.get("file") == _file_state(path):
+        if not force and previous.get("csv") == csv_state and previous.get("file") == file_state(path):
             counts[path.name] = previous["rows"]
             continue
         count = write_xlsx(path, columns, rows())
-        kept[path.name] = {"csv": csv_state, "rows": count, "file": _file_state(path)}
+        kept[path.name] = {"csv": csv_state, "rows": count, "file": file_state(path)}
         counts[path.name] = count
     return counts

@@ -137,15 +137,17 @@ def test_feed_files_follow_the_umask_and_bad_periods_are_refused(serve, tmp_path
     site = tmp_path / "site"
     build_site(site, 3, published=lambda n: date.today())
     server = serve(site)
-    config = write_config(tmp_path, [source_entry(server, "newsite")], watchlist=WATCHLIST)
+    config = write_config(tmp_path, [source_entry(server, "newsite")], watchlist=WATCHLIST,
+                          feeds={"dir": "feeds", "xlsx": True})
     feeds = tmp_path / "feeds"
     run_cli("crawl", "--config", config, check=True, umask=0o022)
-    written = [*feeds.glob("*.csv"), *feeds.glob("*.png"), *(feeds / "archive").rglob("*.csv")]
-    assert len(written) >= 9
+    written = [*feeds.glob("*.csv"), *feeds.glob("*.png"), *feeds.glob("*.xlsx"), *(feeds / "archive").rglob("*.csv")]
+    assert len(written) >= 11 and (feeds / "articles.xlsx").exists()
     assert {stat.S_IMODE(path.stat().st_mode) for path in written} == {0o644}
 
     run_cli("export", "--config", config, check=True, umask=0o027)
     assert stat.S_IMODE((feeds / "articles.csv").stat().st_mode) == 0o640
+    assert stat.S_IMODE((feeds / "articles.xlsx").stat().st_mode) == 0o640
     run_cli("export", "--config", config, "--all", check=True, umask=0o002)
     assert stat.S_IMODE((feeds / "export" / "all" / "articles.csv").stat().st_mode) == 0o664
     assert not [name for name in os.listdir(feeds) if name.endswith(".tmp")]
