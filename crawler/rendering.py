@@ -42,15 +42,15 @@ def find_browser() -> str | None:
     return None
 
 
-def enable_rendering(settings, sources: Iterable, where: str = "") -> bool:
-    """Route the rendered sources' pages through the browser; False (settings untouched) when none renders.
+def browser_for(sources: Iterable, where: str = "") -> str | None:
+    """The browser the ``render: js`` sources among ``sources`` need (its path), or None when none renders.
 
     Raises :class:`ConfigError` (one line, starting with ``where``: the sources file) when a source needs a
     browser that is not there.
     """
     rendered = [source.id for source in sources if getattr(source, "render", None) == "js"]
     if not rendered:
-        return False
+        return None
     try:
         import scrapy_playwright  # noqa: F401
     except ImportError:
@@ -61,6 +61,17 @@ def enable_rendering(settings, sources: Iterable, where: str = "") -> bool:
         raise ConfigError(f"{where}{': ' if where else ''}source {rendered[0]}: 'render: js' needs Chromium: "
                           "install the system's chromium "
                           f"package (apt-get install chromium), or set {BROWSER_ENV} to the browser's path")
+    return browser
+
+
+def enable_rendering(settings, sources: Iterable, where: str = "") -> bool:
+    """Route the rendered sources' pages through the browser; False (settings untouched) when none renders.
+
+    Raises :class:`ConfigError` as :func:`browser_for` does.
+    """
+    browser = browser_for(sources, where)
+    if browser is None:
+        return False
     handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
     handlers.update({"http": "crawler.rendering_handler.RenderingHandler",
                      "https": "crawler.rendering_handler.RenderingHandler"})

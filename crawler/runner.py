@@ -24,7 +24,7 @@ from crawler.feeds import export_feeds
 from crawler.locking import store_lock
 from crawler.preflight import check_writable
 from crawler.progress import CrawlProgress, ProgressAwareHandler
-from crawler.rendering import enable_rendering
+from crawler.rendering import browser_for, enable_rendering
 from crawler.running import running_marker
 from crawler.settings import build_settings
 from crawler.source_locks import SourceLocks
@@ -132,7 +132,7 @@ def run_crawl(config: Config, sources: list[Source], verbose: bool = False, work
     from crawler.crawllog import crawl_log_path
 
     check_writable(config, crawl_log_path(config))
-    enable_rendering(build_settings(), sources, str(config.sources_path))  # a missing browser: exit 2 now
+    browser_for(sources, str(config.sources_path))  # a render: js source without its browser: exit 2 now
     workers = config.workers if workers is None else workers
     if make_url(config.state_url).get_backend_name() == "sqlite":
         with store_lock(config.lock_path):
