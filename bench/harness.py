@@ -1,9 +1,8 @@
 """Shared pieces of the benchmark scripts: the real pipeline chain behind a minimal spider, tables, JSON.
 
-``PipelineChain`` instantiates the project's real item pipelines in the order of ``crawler/settings.py``
-(clean → dates → dedupe → mentions → store) around a real :class:`crawler.store.Store`, behind a stand-in
-for the crawler and spider that offers what the pipelines use: ``.store``, ``.sources``, ``.count()`` and
-``.settings``. ``feed(item)`` runs one item through the chain the way Scrapy does (a ``DropItem`` ends it).
+``PipelineChain`` runs the crawl's own chain around a real :class:`crawler.store.Store`: the page stages
+(``pipelines/stages.py``), then the dedupe and store pipelines. ``feed(item)`` runs one item through it the way
+the crawl does (a ``DropItem`` ends it).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import platform
 import resource
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,58 +24,45 @@ for entry in (str(ROOT), str(BENCH)):
         sys.path.insert(0, entry)
 
 from scrapy.exceptions import DropItem  # noqa: E402
-from scrapy.utils.misc import load_object  # noqa: E402
 
 from crawler.config import Source, usable_cores  # noqa: E402
 from crawler.items import ArticleItem  # noqa: E402
-from crawler.settings import ITEM_PIPELINES, build_settings  # noqa: E402
 from crawler.store import Store  # noqa: E402
-
-
-class StandInSpider:
-    """What the pipelines ask of the spider."""
-
-    def __init__(self, store: Store, sources: dict[str, Source]) -> None:
-        self.store = store
-        self.sources = sources
-        self.counters: dict[str, Counter] = defaultdict(Counter)
-
-    def count(self, source_id: str, name: str, n: int = 1) -> None:
-        self.counters[source_id][name] += n
-
-
-class StandInCrawler:
-    def __init__(self, spider: StandInSpider, watchlist: dict) -> None:
-        self.spider = spider
-        self.settings = build_settings({}, watchlist=watchlist, watchlist_path="bench-watchlist")
+from pipelines.dedupe import DedupePipeline  # noqa: E402
+from pipelines.stages import PageStages  # noqa: E402
+from pipelines.store import StorePipeline  # noqa: E402
 
 
 class PipelineChain:
-    """The real item pipelines, in the project's order, over a real store."""
+    """The crawl's chain over a real store: the page stages, then dedupe and store, as ``crawler/settings.py``
+    wires them (the stages as the worker processes run them; dedupe and store as the crawl process does)."""
 
     def __init__(self, store: Store, sources: dict[str, Source], watchlist: dict) -> None:
-        self.spider = StandInSpider(store, sources)
-        self.crawler = StandInCrawler(self.spider, watchlist)
-        self.pipelines = []
-        for path, _order in sorted(ITEM_PIPELINES.items(), key=lambda entry: entry[1]):
-            cls = load_object(path)
-            self.pipelines.append(cls.from_crawler(self.crawler) if hasattr(cls, "from_crawler") else cls())
+        self.stages = PageStages(sources, watchlist, "bench-watchlist")
+        self.pipelines = [DedupePipeline(store), StorePipeline(store)]
         self.dropped: Counter = Counter()
-
-        self.stage_seconds: Counter = Counter()  # CPU seconds per pipeline, when fed with timed=True
+        self.stage_seconds: Counter = Counter()  # CPU seconds per stage / pipeline, when fed with timed=True
 
     def feed(self, fields: dict, timed: bool = False) -> ArticleItem | None:
         item = ArticleItem(**fields)
         try:
+            if timed:
+                seconds: dict[str, float] = {}
+                try:
+                    item = self.stages.run(item, seconds)
+                finally:
+                    self.stage_seconds.update(seconds)
+            else:
+                item = self.stages.run(item)
             for pipeline in self.pipelines:
                 if timed:
                     started = time.process_time()
                     try:
-                        item = pipeline.process_item(item, self.spider)
+                        item = pipeline.process_item(item)
                     finally:
                         self.stage_seconds[type(pipeline).__name__] += time.process_time() - started
                 else:
-                    item = pipeline.process_item(item, self.spider)
+                    item = pipeline.process_item(item)
         except DropItem as exc:
             self.dropped[type(exc).__name__] += 1
             return None

@@ -27,7 +27,9 @@ from pathlib import Path
 
 from sqlalchemy import func, or_, select
 
+from crawler.feed_rows import ARTICLE_COLUMNS, MENTION_COLUMNS, RUN_COLUMNS, WINDOW_KEYS, FeedRows, write_csv
 from crawler.files import file_state
+from crawler.splice import splice, write_indexed
 from crawler.store import Store, articles, runs
 
 ARCHIVE_DIR = "archive"
@@ -82,8 +84,6 @@ def write_period(store: Store, shape, directory: Path, since: date | None, until
     """Write ``articles.csv``, ``mentions.csv``, ``runs.csv`` (or those of them in ``files``) of a period into
     ``directory``: their row counts, and under ``"sources"`` the ids of the sources its article rows show.
     ``indexed``: the article files get key files too, so new rows can be spliced in later (same bytes)."""
-    from crawler.feeds import ARTICLE_COLUMNS, MENTION_COLUMNS, RUN_COLUMNS, WINDOW_KEYS, write_csv
-    from crawler.splice import write_indexed
 
     def writer(kind: str):
         if indexed:
@@ -111,7 +111,6 @@ def write_period(store: Store, shape, directory: Path, since: date | None, until
 
 def export_period(config, store: Store, since: date | None, until: date | None, out: Path | None = None) -> dict:
     """``dumawatch export --all/--since/--until``: the period's three files; their paths → row counts."""
-    from crawler.feeds import FeedRows
 
     if out is None:
         name = "all" if since is None and until is None else f"{since or 'start'}_{until or 'end'}"
@@ -180,8 +179,6 @@ def splice_month(store: Store, shape, directory: Path, month: str, after: int) -
     """Splice the rows of the articles added after id ``after`` into the month's ``articles.csv`` and
     ``mentions.csv`` (``crawler/splice.py``: the same bytes as writing them whole): their row counts and the
     sources the new rows show, or None when a file is not as its key file says (then write them whole)."""
-    from crawler.feeds import ARTICLE_COLUMNS, MENTION_COLUMNS, WINDOW_KEYS
-    from crawler.splice import splice
 
     first, last = month_days(month)
     added = (articles.c.id > after) & or_(*article_parts(first, last))

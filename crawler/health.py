@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from crawler.config import Config, ServiceSettings
+from crawler.feed_rows import write_csv
 from crawler.store import Store, runs
 
 HEALTH_COLUMNS = ["source_id", "source_name", "region", "health", "flags", "detail", "last_run", "last_status",
@@ -109,7 +110,5 @@ def health_rows(config: Config, report: list[SourceHealth]) -> list[dict]:
 
 def export_health(config: Config, store: Store) -> int:
     """Rewrite ``health.csv`` in the feeds directory; returns the number of rows."""
-    from crawler.feeds import write_csv
-
     return write_csv(config.feeds_dir / "health.csv", HEALTH_COLUMNS,
                      health_rows(config, health_report(config, store)))

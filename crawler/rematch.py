@@ -2,7 +2,7 @@
 
 A crawl matches each new article with the watchlist of that moment. After ``watchlist.yaml`` changes, the
 stored articles keep the mentions of the old one until ``dumawatch rematch`` matches them all again with the
-same matcher the crawl uses (:class:`pipelines.mentions.MentionsPipeline`, compiled once), so every row is the
+same matcher the crawl uses (:func:`pipelines.mentions.mention_fields`, compiled once), so every row is the
 row a fresh crawl with the current watchlist would have written: the ``mentions`` of each article, its
 ``names`` and ``topics``. Then the feeds are rewritten. Re-matched articles keep their ``first_seen``, so
 they never count as new in a run's alerts (see ``crawler/alerts.py``).
@@ -26,6 +26,7 @@ from crawler.config import Config
 from crawler.feeds import export_feeds
 from crawler.locking import store_lock
 from crawler.store import Store, articles, mentions
+from pipelines.mentions import compile_watchlist, mention_fields
 
 SIGNATURE_KEY = "watchlist_signature"
 BATCH = 500  # articles read, matched and written per transaction
@@ -71,10 +72,8 @@ class RematchResult:
 
 def rematch_store(config: Config, rewrite_feeds: bool = True) -> RematchResult:
     """Match every stored article with the current watchlist (under the store's lock), then rewrite the feeds."""
-    from pipelines.mentions import MentionsPipeline
-
     clock = time.monotonic()
-    matcher = MentionsPipeline.from_watchlist(config.watchlist, str(config.watchlist_path)).matcher
+    matcher = compile_watchlist(config.watchlist, str(config.watchlist_path))
     result = RematchResult()
     with store_lock(config.lock_path):
         store = Store(config.state_url)
@@ -109,13 +108,12 @@ def _rematch_batch(store: Store, matcher, after_id: int, result: RematchResult) 
             stored.setdefault(found.article_id, []).append(tuple(found[1:]))
         changed_ids, new_mentions, new_columns = [], [], []
         for row in rows:
-            found = matcher.find(row.title or "", row.text or "")
-            now = [(m.kind, m.watch, m.matched, m.snippet) for m in found]
+            found = mention_fields(matcher, row.title, row.text)
+            now = [(m["kind"], m["watch"], m["matched"], m["snippet"]) for m in found["mentions"]]
             before = stored.get(row.id, [])
             result.mentions_before += len(before)
             result.mentions_after += len(now)
-            names = "; ".join(m.watch for m in found if m.kind == "name")
-            topics = "; ".join(m.watch for m in found if m.kind == "topic")
+            names, topics = "; ".join(found["names"]), "; ".join(found["topics"])
             if now == before and names == row.names and topics == row.topics:
                 continue
             changed_ids.append(row.id)

@@ -192,13 +192,11 @@ def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: 
 
 
 def _connect(crawler, pages: dict[str, int], stop_reason: list[str], progress: CrawlProgress) -> None:
-    """The run's signal receivers: pages per source, the stop reason, duplicates counted, the live line.
+    """The run's signal receivers: pages per source, the stop reason, the live line.
 
     Scrapy holds receivers by weak reference: they are kept alive on the crawler.
     """
     from scrapy import signals
-
-    from pipelines.dedupe import DuplicateArticle
 
     def on_response(response, request, spider):
         sid = request.meta.get("source_id")
@@ -208,17 +206,12 @@ def _connect(crawler, pages: dict[str, int], stop_reason: list[str], progress: C
     def on_closed(spider, reason):
         stop_reason.append(reason)
 
-    def on_dropped(item, response, exception, spider):
-        if isinstance(exception, DuplicateArticle) and item.get("source_id"):
-            spider.count(item["source_id"], "duplicates")  # a routine drop: counted, said in the summary
-
     def on_opened(spider):
         progress.start(crawler, pages)
 
-    crawler.dumawatch_receivers = (on_response, on_closed, on_dropped, on_opened)
+    crawler.dumawatch_receivers = (on_response, on_closed, on_opened)
     crawler.signals.connect(on_response, signal=signals.response_received)
     crawler.signals.connect(on_closed, signal=signals.spider_closed)
-    crawler.signals.connect(on_dropped, signal=signals.item_dropped)
     crawler.signals.connect(on_opened, signal=signals.spider_opened)
 
 

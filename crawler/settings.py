@@ -7,20 +7,10 @@ from scrapy.settings import Settings
 from crawler import __version__
 from pipelines.settings import WATCHLIST_PATH_SETTING, WATCHLIST_SETTING, WORKERS_SETTING
 
-# the dumawatch settings the pipelines read (set by build_settings)
-
+# one list, with or without worker processes: the page stages (pipelines/stages.py: clean → dates → article
+# evidence → mentions → fingerprints and normal forms), in the pool of ``workers`` processes or, with 0, here;
+# then dedupe and store, which need the store, in the crawl process, one item at a time
 ITEM_PIPELINES = {
-    "pipelines.clean.CleanPipeline": 100,
-    "pipelines.dates.DatesPipeline": 200,
-    "pipelines.article_evidence.ArticleEvidencePipeline": 250,
-    "pipelines.dedupe.DedupePipeline": 300,
-    "pipelines.mentions.MentionsPipeline": 400,
-    "pipelines.store.StorePipeline": 500,
-}
-
-# with worker processes (``workers`` > 0): clean, dates and mentions run in the pool (pipelines/offload.py);
-# dedupe and store stay in the crawl process, one item at a time
-OFFLOAD_PIPELINES = {
     "pipelines.offload.OffloadPipeline": 100,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 500,
@@ -70,12 +60,10 @@ DEFAULTS = {
 
 def build_settings(overrides: dict | None = None, verbose: bool = False, watchlist: dict | None = None,
                    watchlist_path: str = "watchlist.yaml", workers: int = 0) -> Settings:
-    """Scrapy settings for a crawl; ``workers`` > 0 puts clean, dates and mentions in a process pool."""
+    """Scrapy settings for a crawl; ``workers`` > 0 runs the page stages in that many worker processes."""
     settings = Settings()
     settings.setdict(DEFAULTS, priority="project")
     settings.set(WORKERS_SETTING, workers, priority="project")
-    if workers > 0:
-        settings.set("ITEM_PIPELINES", OFFLOAD_PIPELINES, priority="project")
     settings.set(WATCHLIST_SETTING, watchlist or {}, priority="project")
     settings.set(WATCHLIST_PATH_SETTING, watchlist_path, priority="project")
     if verbose:

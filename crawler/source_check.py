@@ -34,14 +34,16 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 
 from crawler.config import Config, Source
+from crawler.feed_rows import write_csv
 from crawler.rendering import enable_rendering
 from crawler.settings import build_settings
 from crawler.spiders.duma import HTML_TYPES, DumaSpider
 from crawler.store import Store
 from crawler.tables import print_table
 from crawler.url_templates import learned_templates, news_templates, suggested_pattern
-from pipelines.clean import MIN_TEXT_CHARS, extract
-from pipelines.date_evidence import find_published
+from pipelines.clean import MIN_TEXT_CHARS, article_text, headline_and_body
+from pipelines.dates import publication_date
+from pipelines.page import Page
 from pipelines.urlkeys import url_key
 
 OK, NEEDS_PROFILE, DOWN = "ok", "needs a profile", "down"
@@ -208,25 +210,21 @@ class SourceCheckSpider(DumaSpider):
 
 
 def read_sample(response: Response, source: Source, text_response) -> Sample:
-    """Title, date and text of the sample page, extracted as the clean and dates pipelines do."""
+    """Title, date and text of the sample page, by the crawl's own clean and dates stages (pipelines/stages.py)."""
     sample = Sample(url=response.url)
     content_type = response.headers.get(b"Content-Type", b"text/html").lower()
     if text_response is None or not any(t in content_type for t in HTML_TYPES):
         sample.problem = f"not a web page ({content_type.decode('latin-1') or 'no content type'})"
         return sample
-    html = text_response.text
+    page = Page(text_response.text, response.url)
     try:
-        title, text = extract(html, response.url, source.title, source.body)
+        title, text = article_text(page, source)
     except Exception as exc:  # a hostile page must not stop the check
         sample.problem = f"cannot extract: {type(exc).__name__}: {exc}"
         return sample
-    sample.title = title or text.split("\n", 1)[0][:200]
-    first, _, rest = text.partition("\n")
-    if rest and first.strip().casefold() == sample.title.strip().casefold():
-        text = rest  # the headline repeated as the body's first line, as the clean pipeline drops it
-    sample.text = text
+    sample.title, sample.text = headline_and_body(title, text)
     hints = [h for h in response.meta.get("date_hints") or [] if h]
-    sample.date = find_published(html, response.url, source.timezone, datetime.now(UTC), hints)
+    sample.date = publication_date(page, source, source.timezone, datetime.now(UTC), hints)
     if len(text) < MIN_TEXT_CHARS:
         sample.problem = f"no article text ({len(text)} characters; give a body selector or article_pattern)"
     elif not sample.title:
@@ -310,8 +308,6 @@ def print_report(results: list[CheckResult], elapsed: float, out=sys.stdout) -> 
 
 
 def write_report(path: Path, results: list[CheckResult]) -> int:
-    from crawler.feeds import write_csv
-
     return write_csv(path, REPORT_COLUMNS, (result.as_row() for result in results))
 
 

@@ -2,13 +2,13 @@
 
 A page is stored as an article only when it says so: one headline, a publication date (near the headline
 or in its metadata), a body of running text, and not a list of links. Deputies lists, laws and other
-legal acts, stenograms, rubric listings, contacts, galleries and forms are not news: the
-:class:`ArticleEvidencePipeline` drops them as :class:`NotNews` and counts them in the source's ``not_news``
-counter (the run summary and ``runs.csv`` show it), so the source's profile can be fixed.
+legal acts, stenograms, rubric listings, contacts, galleries and forms are not news: the article-evidence
+stage (pipelines/stages.py) drops them as :class:`NotNews`, counted in the source's ``not_news`` counter (the
+run summary and ``runs.csv`` show it), so the source's profile can be fixed.
 
 :func:`page_signals` reads what the decision needs from the whole page (before the clean stage cuts it down
-to its body), :func:`add_listing_signal` whether its clean text is the teasers of a dated list (after); :func:`judge` is the decision, a plain function of those signals and the clean title, text
-and date.
+to its body), :func:`add_listing_signal` whether its clean text is the teasers of a dated list (after);
+:func:`judge` is the decision, a plain function of those signals and the clean title, text and date.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass
 
 from lxml import etree
-from scrapy.exceptions import DropItem
 
-__all__ = ["ArticleEvidencePipeline", "NotNews", "Verdict", "add_listing_signal", "judge", "page_signals"]
+from pipelines.errors import CountedDrop
+
+__all__ = ["NotNews", "Verdict", "add_listing_signal", "judge", "page_signals"]
 
 MIN_PROSE_CHARS = 150       # running text a news item has at least (a two-sentence notice)
 MIN_HEADLINE_CHARS = 20     # a link text this long is a headline (menus are shorter)
@@ -72,8 +73,10 @@ class Verdict:
     reason: str = ""    # why not, for the run's details ("a deputies list", "no publication date"…)
 
 
-class NotNews(DropItem):
+class NotNews(CountedDrop):
     """The page is not a news article (a list, a document, a form…): counted as ``not_news``, not stored."""
+
+    counter = "not_news"
 
 
 def _fold(text: str) -> str:
@@ -220,29 +223,3 @@ def judge(signals: dict, title: str, text: str, published_at: str, listed: bool 
     if not published_at and not signals.get("article_markup") and not listed:
         return Verdict(False, "no publication date")
     return Verdict(True)
-
-
-class ArticleEvidencePipeline:
-    """Drops pages that are not news articles (after clean and dates), counting them as ``not_news``."""
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        pipeline = cls()
-        pipeline.crawler = crawler
-        return pipeline
-
-    def process_item(self, item, spider=None):
-        spider = spider or self.crawler.spider
-        signals = item.pop("page_signals", None)  # read once; not sent on to dedupe and the store
-        if signals is None:  # the page could not be parsed as a tree: the clean stage has dropped it already
-            return item
-        verdict = judge(signals, item.get("title") or "", item.get("text") or "", item.get("published_at") or "",
-                        listed=bool(item.get("listed")))
-        if verdict.is_news:
-            return item
-        spider.count(item["source_id"], "not_news")
-        note = getattr(spider, "note_problem", None)
-        message = f"not news: {item['url']} ({verdict.reason})"
-        if note is not None:
-            note(item["source_id"], message)
-        raise NotNews(message)

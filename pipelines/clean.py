@@ -13,13 +13,14 @@ import re
 
 import lxml.html
 import trafilatura
-from scrapy.exceptions import DropItem
 from scrapy.selector import Selector
 
 from pipelines.article_evidence import add_listing_signal, page_signals
+from pipelines.errors import CountedDrop
 from pipelines.markup import CONTROL_CHARS, NEWS_LINK_TEXT, canonical_link
+from pipelines.page import Page, parse_page
 
-__all__ = ["CleanPipeline", "EmptyPage", "extract", "extract_from_tree", "tidy"]
+__all__ = ["EmptyPage", "article_text", "clean_article", "headline_and_body", "extract", "extract_from_tree", "parse_page", "tidy"]
 
 logging.getLogger("trafilatura").setLevel(logging.ERROR)  # "discarding data" on every listing otherwise
 
@@ -37,22 +38,10 @@ SPACES = re.compile(r"[ \t\u00a0\u200b]+")
 TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{3,80}$")
 
 
-class EmptyPage(DropItem):
+class EmptyPage(CountedDrop):
     """The page yielded no article text (a listing, a stub, a page built by JavaScript...)."""
 
-
-def parse_page(html: str) -> lxml.html.HtmlElement | None:
-    """The page as an lxml tree (None when it is not HTML at all)."""
-    try:
-        return lxml.html.document_fromstring(html)
-    except ValueError:  # a str with an XML encoding declaration
-        try:
-            return lxml.html.document_fromstring(html.encode("utf-8", "replace"),
-                                                 parser=lxml.html.HTMLParser(encoding="utf-8"))
-        except (ValueError, lxml.etree.ParserError):
-            return None
-    except lxml.etree.ParserError:
-        return None
+    counter = "empty_pages"
 
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "b", "strong", "div", "span", "td", "p")
@@ -135,9 +124,12 @@ def tidy(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def select_text(html: str, selector: str) -> str:
-    """Text of the first element matched by a CSS selector or (starting with ``/``) an XPath."""
-    sel = Selector(text=html)
+def select_text(html: str, selector: str, tree=None) -> str:
+    """Text of the first element matched by a CSS selector or (starting with ``/``) an XPath.
+
+    ``tree``: the page already parsed (:func:`parse_page`), read instead of parsing ``html`` again.
+    """
+    sel = Selector(root=tree, type="html") if tree is not None else Selector(text=html)
     found = sel.xpath(selector) if selector.lstrip("(").startswith("/") else sel.css(selector)
     if not found:
         return ""
@@ -283,9 +275,9 @@ def extract(html: str, url: str, title_selector: str | None = None, body_selecto
 def extract_from_tree(tree, html: str, url: str, title_selector: str | None = None,
                       body_selector: str | None = None) -> tuple[str, str]:
     """:func:`extract` on a page already parsed by :func:`parse_page` (the tree is changed)."""
-    title = select_text(html, title_selector).replace("\n", " ") if title_selector else ""
+    title = select_text(html, title_selector, tree).replace("\n", " ") if title_selector else ""
     title = title or title_from_tree(tree)
-    text = select_text(html, body_selector) if body_selector else ""
+    text = select_text(html, body_selector, tree) if body_selector else ""
     if not text:
         drop_related_blocks(tree)
         for node in list(tree.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
@@ -306,46 +298,43 @@ def extract_from_tree(tree, html: str, url: str, title_selector: str | None = No
     return title[:1000], text
 
 
-class CleanPipeline:
-    """Fills ``title``, ``text`` and ``canonical_url``; drops pages without an article body."""
+def article_text(page: Page, source) -> tuple[str, str]:
+    """(title, text) as extracted from ``page``: text is "" when there is none, title "" when none is found.
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        pipeline = cls()
-        pipeline.crawler = crawler
-        return pipeline
+    ``source``: the source's profile (its ``title`` and ``body`` selectors), or None. Sets ``page.signals`` (the
+    article-evidence stage's view of the whole page). The page's ``tree`` is not changed: the extraction cuts a
+    copy. Raises what lxml or trafilatura raise on a hostile page.
+    """
+    tree = page.working_tree()
+    if tree is None:
+        return "", ""
+    page.signals = page_signals(tree)  # read before extraction cuts the tree down
+    title, text = extract_from_tree(tree, page.html, page.url, getattr(source, "title", None),
+                                    getattr(source, "body", None))
+    add_listing_signal(page.signals, tree, text)  # the tree without its «Другие новости» now
+    return title, text
 
-    @staticmethod
-    def _note(spider, item, message: str) -> None:
-        """Name the page in the run's details (not counted as an error: health watches empty pages)."""
-        note = getattr(spider, "note_problem", None)
-        if note is not None:
-            note(item["source_id"], message)
 
-    def process_item(self, item, spider=None):
-        spider = spider or self.crawler.spider
-        source = spider.sources[item["source_id"]]
-        try:
-            tree = parse_page(item["html"])
-            title, text = "", ""
-            if tree is not None:
-                # the page's own canonical link, read from the one parse of the page (dedupe uses it)
-                item["canonical_url"] = item.get("canonical_url") or canonical_link(tree, item["url"])
-                item["page_signals"] = page_signals(tree)  # read before extraction cuts the tree down
-                title, text = extract_from_tree(tree, item["html"], item["url"], source.title, source.body)
-                add_listing_signal(item["page_signals"], tree, text)  # the tree without its «Другие новости» now
-        except Exception as exc:  # trafilatura or lxml choking on a hostile page: report, never crash
-            spider.count(item["source_id"], "empty_pages")
-            self._note(spider, item, f"cannot extract {item['url']}: {type(exc).__name__}: {exc}"[:300])
-            raise EmptyPage(f"cannot extract {item['url']}: {type(exc).__name__}: {exc}"[:300]) from None
-        if len(text) < MIN_TEXT_CHARS:
-            spider.count(item["source_id"], "empty_pages")
-            self._note(spider, item, f"no article text on {item['url']} ({len(text)} characters)")
-            raise EmptyPage(f"no article text on {item['url']} ({len(text)} characters)")
-        first, _, rest = text.partition("\n")
-        if title and rest and first.strip().casefold() == title.strip().casefold():
-            text = rest  # the headline repeated as the body's first line
-        title = title or first[:200]  # no headline on the page: the first line stands in, and stays in the text
-        item["title"] = title
-        item["text"] = text
-        return item
+def headline_and_body(title: str, text: str) -> tuple[str, str]:
+    """The stored (title, text): the headline repeated as the body's first line is cut from the body; with no
+    headline on the page, the first line stands in (and stays in the text)."""
+    first, _, rest = text.partition("\n")
+    if title and rest and first.strip().casefold() == title.strip().casefold():
+        text = rest
+    return title or first[:200], text
+
+
+def clean_article(page: Page, source) -> dict:
+    """The clean stage: ``title``, ``text`` and ``canonical_url`` of the article on ``page``.
+
+    Raises :class:`EmptyPage` when the page has no article text (or cannot be read at all).
+    """
+    try:
+        canonical = canonical_link(page.tree, page.url) if page.tree is not None else None
+        title, text = article_text(page, source)
+    except Exception as exc:  # trafilatura or lxml choking on a hostile page: report, never crash
+        raise EmptyPage(f"cannot extract {page.url}: {type(exc).__name__}: {exc}"[:300]) from None
+    if len(text) < MIN_TEXT_CHARS:
+        raise EmptyPage(f"no article text on {page.url} ({len(text)} characters)")
+    title, text = headline_and_body(title, text)
+    return {"title": title, "text": text, "canonical_url": canonical}

@@ -15,8 +15,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from scrapy.exceptions import DropItem
-
+from pipelines.errors import CountedDrop
 from pipelines.fingerprints import (
     REPRINT_RESEMBLANCE,
     Fingerprint,
@@ -30,8 +29,11 @@ from pipelines.urlkeys import same_site, url_key
 RECENT_TEXTS = 10_000  # their shingle hashes as arrays of 8-byte integers: about 2 KB each, 20 MB in all
 
 
-class DuplicateArticle(DropItem):
-    """The article is already in the store under another URL."""
+class DuplicateArticle(CountedDrop):
+    """The article is already in the store under another URL: a routine drop, counted, said in the summary."""
+
+    counter = "duplicates"
+    noted = False
 
 
 def _instant(published_at: str) -> datetime | None:
@@ -73,16 +75,18 @@ def reprinted_article(store, fingerprint: Fingerprint, source_id: str,
 
 
 class DedupePipeline:
-    def __init__(self) -> None:
+    """Item pipeline (crawl process, one item at a time): sets ``url_key``, ``content_hash``, ``sketch``,
+    ``duplicate_of``/``supersedes`` and ``seen_keys``, or drops the page as a :class:`DuplicateArticle`."""
+
+    def __init__(self, store) -> None:
+        self.store = store
         # shingle hashes of the articles this crawl passed on, newest last: a reprint's candidates are most
         # often articles of the same crawl, whose texts then need no second split and hash
         self._recent: OrderedDict[str, array] = OrderedDict()
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls()
-        pipeline.crawler = crawler
-        return pipeline
+        return cls(crawler.spider.store)  # the crawl's store, which the runner opened and gave the spider
 
     def _remember(self, url: str, fingerprint: Fingerprint) -> None:
         self._recent[url] = array("q", fingerprint.shingle_hashes)
@@ -90,8 +94,7 @@ class DedupePipeline:
             self._recent.popitem(last=False)
 
     def process_item(self, item, spider=None):
-        spider = spider or self.crawler.spider
-        store = spider.store
+        store = self.store
         canonical = item.get("canonical_url")
         if canonical and same_site(canonical, item["url"]):
             item["url"] = canonical
@@ -102,7 +105,7 @@ class DedupePipeline:
         if known is not None:
             store.mark_seen(keys, item["source_id"], known["id"])
             raise DuplicateArticle(f"{item['url']} is already stored as {known['url']}")
-        parts = item.get("fingerprint")  # computed in a worker process beside clean (pipelines/offload.py)
+        parts = item.get("fingerprint")  # computed by the page stages (pipelines/stages.py)
         fingerprint = Fingerprint.from_parts(item["text"], parts) if parts else Fingerprint(item["text"])
         item["content_hash"] = fingerprint.content_hash
         same_text = store.article_by_content(item["content_hash"], item["source_id"])

@@ -1,4 +1,19 @@
-"""The errors the pipeline stages raise or meet: a bad watchlist, an article the store will not take."""
+"""The errors the pipeline stages raise or meet: a page dropped for a counted reason, a bad watchlist, an
+article the store will not take."""
+
+from scrapy.exceptions import DropItem
+
+
+class CountedDrop(DropItem):
+    """A page dropped for a reason the run counts per source.
+
+    The crawl counts it in the source's ``counter`` when Scrapy signals the drop (``item_dropped``; Scrapy's
+    own stats count it too, by class name); when ``noted``, the message also goes into the run's details
+    (the summary and ``runs.csv``).
+    """
+
+    counter = ""
+    noted = True
 
 
 class ConfigError(Exception):

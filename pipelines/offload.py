@@ -1,21 +1,17 @@
-"""Clean, date and match article pages in worker processes while the crawl process keeps fetching.
+"""The page stages of each article (pipelines/stages.py), in worker processes while the crawl keeps fetching.
 
-A crawl is CPU-bound on one core: Scrapy itself costs about 5 ms a page, and the per-page work of
-:class:`~pipelines.clean.CleanPipeline` (trafilatura), :class:`~pipelines.dates.DatesPipeline` and
-:class:`~pipelines.mentions.MentionsPipeline` about as much again. That work is pure (a page in, fields
-out), so :class:`OffloadPipeline` sends each item's fields to a ``ProcessPoolExecutor`` whose workers run
-those three real pipelines, in that order, and awaits the result: the reactor goes on downloading and
-parsing meanwhile. Dedupe and store need the store and must see one item at a time: they stay in the crawl
-process, after this pipeline (``ITEM_PIPELINES`` with ``workers`` > 0: offload → dedupe → store, see
-``crawler/settings.py``). Mentions are matched before dedupe here, which changes nothing but the work spent on
-a duplicate: dedupe neither reads nor writes the title, text or mentions. The text's fingerprints (hash,
-sketch, shingle hashes: :class:`~pipelines.fingerprints.Fingerprint`) are computed there too and come back in
-the item's ``fingerprint`` field, so dedupe in the crawl process only looks them up.
+A crawl is CPU-bound on one core: Scrapy itself costs about as much per page as the page stages (trafilatura,
+dates, the matcher, the fingerprints and normal forms). The stages are pure (an item's fields in, fields out),
+so :class:`OffloadPipeline` sends each item's fields to a ``ProcessPoolExecutor`` whose workers run
+:class:`~pipelines.stages.PageStages`, and awaits the result: the reactor goes on downloading and parsing
+meanwhile. With ``workers: 0`` the same stages run here, in the crawl process: one list of stages, in one order,
+either way. Dedupe and store need the store and must see one item at a time: they follow in the crawl process
+(``ITEM_PIPELINES`` in ``crawler/settings.py``).
 
-- The workers get a stand-in spider with the run's ``sources`` that records the bookkeeping calls the
-  pipelines make (``count``, ``note_problem``, ``report_error``); the crawl process replays them on the
-  real spider, then raises the worker's ``DropItem`` (e.g. :class:`~pipelines.clean.EmptyPage`, same class
-  and message) or updates the item with the fields the worker set.
+- A stage that drops the page raises a :class:`~pipelines.errors.CountedDrop` (e.g.
+  :class:`~pipelines.clean.EmptyPage`); the worker sends it back and the crawl process raises it (same class
+  and message): Scrapy's ``item_dropped`` signal then counts it, as for any other drop. No stage talks to the
+  spider, so nothing needs recording in the worker.
 - The pool (``spawn`` context: never a fork of the running reactor) starts at the first article page (an
   incremental run that finds nothing new starts no process); each worker compiles the watchlist once, in
   its initializer, while the crawl goes on. It is shut down when the spider closes (also on
@@ -24,8 +20,6 @@ the item's ``fingerprint`` field, so dedupe in the crawl process only looks them
   within a second when the crawl process is gone (even killed with SIGKILL).
 - A worker that dies (a crash, a kill) breaks the pool: the items in flight, and every later one, are
   processed here in the crawl process instead, with one warning; none is lost.
-- ``DUMAWATCH_WORKERS`` = 0 (or this pipeline configured without workers) runs the same three pipelines in
-  the crawl process.
 """
 
 from __future__ import annotations
@@ -42,61 +36,22 @@ import time
 import traceback
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import is_asyncio_available
 
-from pipelines.fingerprints import Fingerprint
-from pipelines.normal_forms import article_normal_forms
 from pipelines.settings import WATCHLIST_PATH_SETTING, WATCHLIST_SETTING, WORKERS_SETTING
 
-__all__ = ["OffloadPipeline", "PageWork", "WORKERS_SETTING"]
+if TYPE_CHECKING:
+    from pipelines.stages import PageStages
+
+__all__ = ["OffloadPipeline", "WORKERS_SETTING"]
 
 logger = logging.getLogger(__name__)
 
 PARENT_CHECK_SECONDS = 1.0
-
-
-class PageWork:
-    """The pure per-page part of the chain: the real clean, dates, article-evidence and mentions pipelines."""
-
-    def __init__(self, watchlist: dict | None, watchlist_path: str | None) -> None:
-        # imported here: with workers, the crawl process needs neither trafilatura nor the morphology
-        from pipelines.article_evidence import ArticleEvidencePipeline
-        from pipelines.clean import CleanPipeline
-        from pipelines.dates import DatesPipeline
-        from pipelines.mentions import MentionsPipeline
-
-        self.pipelines = (CleanPipeline(), DatesPipeline(), ArticleEvidencePipeline(),
-                          MentionsPipeline.from_watchlist(watchlist, watchlist_path))
-
-    def process(self, item, spider):
-        for pipeline in self.pipelines:
-            item = pipeline.process_item(item, spider)
-        # the text's hash, sketch and shingle hashes, which dedupe needs, are pure work too: done here
-        item["fingerprint"] = Fingerprint(item["text"]).parts()
-        # and so are the words in normal form for the store's full-text index (crawler/fulltext.py)
-        item["normal_forms"] = article_normal_forms(item.get("title") or "", item["text"])
-        return item
-
-
-class RecordingSpider:
-    """What a page pipeline sees of the spider in a worker: the sources, and bookkeeping that is recorded."""
-
-    def __init__(self, sources: dict) -> None:
-        self.sources = sources
-        self.calls: list[tuple[str, tuple]] = []
-
-    def count(self, source_id: str, name: str, n: int = 1) -> None:
-        self.calls.append(("count", (source_id, name, n)))
-
-    def note_problem(self, source_id: str, message: str) -> None:
-        self.calls.append(("note_problem", (source_id, message)))
-
-    def report_error(self, source_id: str, message: str) -> None:
-        self.calls.append(("report_error", (source_id, message)))
 
 
 class Outcome(NamedTuple):
@@ -104,9 +59,8 @@ class Outcome(NamedTuple):
 
     fields: dict            # fields the pipelines set or changed (never the page's html, which did not change)
     removed: tuple          # fields the pipelines deleted
-    error: BaseException | None  # the DropItem (or other exception) the chain raised
+    error: BaseException | None  # the DropItem (or other exception) the stages raised
     remote_traceback: str   # the worker's traceback of an exception other than DropItem, else ""
-    calls: list             # the bookkeeping calls, in order: (method name, args)
     pid: int
 
 
@@ -118,19 +72,17 @@ class WorkerTraceback(Exception):
 
 
 # -- the worker process side ---------------------------------------------------------------------------------
-_work: PageWork | None = None
-_sources: dict = {}
+_stages: PageStages | None = None
 
 
 def _init_worker(watchlist: dict | None, watchlist_path: str | None, sources: dict, parent_pid: int,
                  log_level: str, log_format: str, log_dateformat: str) -> None:
     """Once per worker: ignore Ctrl-C, watch the crawl process, compile the watchlist."""
-    global _work, _sources
+    global _stages
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=log_level, format=log_format, datefmt=log_dateformat)
     _watch_parent(parent_pid)
-    _sources = sources
-    _work = PageWork(watchlist, watchlist_path)
+    _stages = _page_stages(sources, watchlist, watchlist_path)
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -143,6 +95,13 @@ def _watch_parent(parent_pid: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="dumawatch-parent-watch", daemon=True).start()
+
+
+def _page_stages(sources: dict, watchlist: dict | None, watchlist_path: str | None) -> PageStages:
+    """The page stages, imported only where they run: with workers, the crawl process never loads trafilatura."""
+    from pipelines.stages import PageStages
+
+    return PageStages(sources, watchlist, watchlist_path)
 
 
 def _ping() -> int:
@@ -159,31 +118,31 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 def process_page(item_class: type, fields: dict) -> Outcome:
-    """In a worker: run the page pipelines on one item's fields."""
-    spider = RecordingSpider(_sources)
+    """In a worker: run the page stages on one item's fields."""
     item = item_class(fields)
     try:
-        item = _work.process(item, spider)
+        item = _stages.run(item)
     except DropItem as exc:
-        return Outcome({}, (), exc, "", spider.calls, os.getpid())
+        return Outcome({}, (), exc, "", os.getpid())
     except Exception as exc:
-        return Outcome({}, (), _portable(exc), traceback.format_exc(), spider.calls, os.getpid())
+        return Outcome({}, (), _portable(exc), traceback.format_exc(), os.getpid())
     changed = {key: value for key, value in item.items() if key not in fields or fields[key] is not value}
     removed = tuple(key for key in fields if key not in item)
-    return Outcome(changed, removed, None, "", spider.calls, os.getpid())
+    return Outcome(changed, removed, None, "", os.getpid())
 
 
 # -- the crawl process side ----------------------------------------------------------------------------------
 class OffloadPipeline:
-    """Item pipeline: clean + dates + mentions of each item in a worker process (or here, without workers)."""
+    """Item pipeline: the page stages of each item in a worker process (or here, with ``workers: 0``)."""
 
-    def __init__(self, crawler, workers: int) -> None:
+    def __init__(self, crawler, workers: int, sources: dict) -> None:
         self.crawler = crawler
+        self.sources = sources
         self.workers = max(0, workers)
         self.pool: ProcessPoolExecutor | None = None
         self.broken = False
         self.closed = False
-        self._local: PageWork | None = None
+        self._local: PageStages | None = None
         self.in_flight = 0
         self.max_in_flight = 0
         self.pooled = 0
@@ -192,18 +151,18 @@ class OffloadPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler, crawler.settings.getint(WORKERS_SETTING, 0))
+        pipeline = cls(crawler, crawler.settings.getint(WORKERS_SETTING, 0), dict(crawler.spider.sources))
         crawler.signals.connect(pipeline.shutdown, signal=signals.engine_stopped)
         return pipeline
 
     # -- life cycle --------------------------------------------------------------------------------------------
-    def start(self, sources: dict) -> None:
+    def start(self) -> None:
         """Start the workers (at the first article page: a run that finds nothing new starts none)."""
         settings = self.crawler.settings
         self.pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(settings.get(WATCHLIST_SETTING), settings.get(WATCHLIST_PATH_SETTING), dict(sources),
+            initargs=(settings.get(WATCHLIST_SETTING), settings.get(WATCHLIST_PATH_SETTING), self.sources,
                       os.getpid(), settings.get("LOG_LEVEL", "WARNING"), settings.get("LOG_FORMAT"),
                       settings.get("LOG_DATEFORMAT")),
         )
@@ -252,29 +211,26 @@ class OffloadPipeline:
 
     # -- items -------------------------------------------------------------------------------------------------
     async def process_item(self, item, spider=None):
-        spider = spider or self.crawler.spider
         if self.pool is None and self.workers > 0 and not self.broken and not self.closed:
-            self.start(getattr(spider, "sources", {}))
+            self.start()
         if self.pool is None:
-            return self._process_here(item, spider)
+            return self._process_here(item)
         try:
             future = self.pool.submit(process_page, type(item), dict(item))
         except (BrokenProcessPool, RuntimeError, OSError) as exc:  # broken meanwhile, or a worker cannot start
             self._fall_back(exc)
-            return self._process_here(item, spider)
+            return self._process_here(item)
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             outcome = await _wait(future)
         except BrokenProcessPool as exc:
             self._fall_back(exc)
-            return self._process_here(item, spider)
+            return self._process_here(item)
         finally:
             self.in_flight -= 1
         self.pooled += 1
         self.worker_pids.add(outcome.pid)
-        for method, args in outcome.calls:
-            getattr(spider, method)(*args)
         if outcome.error is not None:
             if outcome.remote_traceback:
                 raise outcome.error from WorkerTraceback(outcome.remote_traceback)
@@ -284,12 +240,13 @@ class OffloadPipeline:
         item.update(outcome.fields)
         return item
 
-    def _process_here(self, item, spider):
+    def _process_here(self, item):
         if self._local is None:
             settings = self.crawler.settings
-            self._local = PageWork(settings.get(WATCHLIST_SETTING), settings.get(WATCHLIST_PATH_SETTING))
+            self._local = _page_stages(self.sources, settings.get(WATCHLIST_SETTING),
+                                       settings.get(WATCHLIST_PATH_SETTING))
         self.local += 1
-        return self._local.process(item, spider)
+        return self._local.run(item)
 
     def _fall_back(self, exc: BaseException) -> None:
         if not self.broken:

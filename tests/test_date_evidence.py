@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from crawler.items import ArticleItem
 from pipelines.date_evidence import DATE_SHAPE, date_shaped, find_published, url_date
-from pipelines.dates import DatesPipeline
+from pipelines.page import Page
+from pipelines.stages import Context, date
 
 MOSCOW = "Europe/Moscow"
 KEMEROVO = "Asia/Novokuznetsk"
@@ -339,10 +340,15 @@ def test_date_shaped_is_date_shape(text):
     assert date_shaped(text) == bool(DATE_SHAPE.search(text))
 
 
-# -- the pipeline ------------------------------------------------------------------------------------------
+# -- the dates stage ------------------------------------------------------------------------------------------
 
 
-def test_dates_pipeline_sets_published_at():
+def _date_stage(item) -> str:
+    """The crawl's dates stage (pipelines/stages.py) on one item, with no source profile."""
+    return date(item, Page(item["html"], item["url"]), Context(None, None))["published_at"]
+
+
+def test_dates_stage_sets_published_at():
     item = ArticleItem(
         url=URL,
         html=page(date_html='<span class="news-date-time">02.11.2022 01:30</span>'),
@@ -350,13 +356,11 @@ def test_dates_pipeline_sets_published_at():
         fetched_at=FETCHED,
         date_hints=["01.11.2022"],
     )
-    result = DatesPipeline().process_item(item, spider=None)
-    assert result is item
-    assert item["published_at"] == "2022-11-02T01:30:00+07:00"
+    assert _date_stage(item) == "2022-11-02T01:30:00+07:00"
 
 
-def test_dates_pipeline_uses_hints_and_tolerates_missing_ones():
+def test_dates_stage_uses_hints_and_tolerates_missing_ones():
     item = ArticleItem(url=URL, html=page(), timezone=MOSCOW, fetched_at=FETCHED)
-    assert DatesPipeline().process_item(item, spider=None)["published_at"] == ""
+    assert _date_stage(item) == ""
     item = ArticleItem(url=URL, html=page(), timezone=MOSCOW, fetched_at=FETCHED, date_hints=["Вчера, 18:00"])
-    assert DatesPipeline().process_item(item, spider=None)["published_at"] == "2022-11-01T18:00:00+03:00"
+    assert _date_stage(item) == "2022-11-01T18:00:00+03:00"

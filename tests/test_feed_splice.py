@@ -11,7 +11,8 @@ from history import HISTORY_SOURCES, MOSCOW, fill_history
 
 from crawler.archive import ARTICLE_FILES, month_days, write_period
 from crawler.config import load_config
-from crawler.feeds import ARTICLE_COLUMNS, FeedRows, export_feeds
+from crawler.feed_rows import ARTICLE_COLUMNS, FeedRows
+from crawler.feeds import export_feeds
 from crawler.splice import keys_path, splice, write_indexed
 from crawler.store import Store
 

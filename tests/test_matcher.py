@@ -2,9 +2,8 @@
 
 import pytest
 
-from crawler.items import ArticleItem
 from pipelines.matcher import Mention, WatchMatcher
-from pipelines.mentions import MentionsPipeline
+from pipelines.mentions import compile_watchlist, mention_fields
 from pipelines.watchlist import load_watchlist
 
 WATCHLIST = {
@@ -191,27 +190,18 @@ def test_empty_watchlist_and_empty_text():
     assert WatchMatcher(load_watchlist(WATCHLIST, "w.yaml")).find("", "") == []
 
 
-class _Crawler:
-    def __init__(self, settings):
-        from scrapy.settings import Settings
-
-        self.settings = Settings(settings)
-
-
-def test_pipeline_fills_item():
-    pipeline = MentionsPipeline.from_crawler(_Crawler({"DUMAWATCH_WATCHLIST": WATCHLIST}))
-    item = ArticleItem(title="Сессия думы", text="Александр Блошкин и Ольга Пыжова обсудили газификацию.\n"
-                                                 "Пыжова предложила ускорить газоснабжение.")
-    item = pipeline.process_item(item, spider=None)
+def test_mentions_stage_fills_the_fields():
+    matcher = compile_watchlist(WATCHLIST, "w.yaml")
+    item = mention_fields(matcher, "Сессия думы", "Александр Блошкин и Ольга Пыжова обсудили газификацию.\n"
+                                                  "Пыжова предложила ускорить газоснабжение.")
     assert item["names"] == ["Александр Блошкин", "Ольга Пыжова"]
     assert item["topics"] == ["Газификация"]
     assert item["mentions"][2] == {"kind": "topic", "watch": "Газификация", "matched": "газификацию",
                                    "snippet": "Александр Блошкин и Ольга Пыжова обсудили газификацию."}
 
 
-def test_pipeline_without_watchlist():
-    pipeline = MentionsPipeline.from_crawler(_Crawler({}))
-    item = pipeline.process_item(ArticleItem(title="Т", text="Александр Блошкин"), spider=None)
+def test_mentions_stage_without_watchlist():
+    item = mention_fields(compile_watchlist(None), "Т", "Александр Блошкин")
     assert item["names"] == [] and item["topics"] == [] and item["mentions"] == []
 
 

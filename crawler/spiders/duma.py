@@ -46,7 +46,9 @@ from crawler.store import Store
 from crawler.syndication import looks_like_feed, parse_feed, parse_sitemap, sitemaps_in_robots
 from crawler.url_templates import LearnedTemplates, template_of
 from pipelines.article_evidence import NotNews
+from pipelines.errors import CountedDrop
 from pipelines.russian_dates import parse_russian_date
+from pipelines.store import StoreFailed
 from pipelines.urlkeys import url_key
 
 FEED_GUESSES = ("/rss/", "/feed/", "/rss.xml")
@@ -143,15 +145,30 @@ class DumaSpider(scrapy.Spider):
         return spider
 
     def on_item_scraped(self, item, response=None, spider=None) -> None:
-        """A stored article: a news vote for its URL's template (its first URL, before any redirect)."""
+        """A stored article: counted with its mentions, and a news vote for its URL's template (its first URL,
+        before any redirect)."""
+        if item.get("source_id") in self.sources:
+            self.count(item["source_id"], "new_articles")
+            self.count(item["source_id"], "new_mentions", len(item.get("mentions") or []))
         self._template_vote(item, response, is_news=True)
 
     def on_item_dropped(self, item, response=None, exception=None, spider=None) -> None:
-        """A page that said it is not news: a not-news vote for its template, and its URLs are remembered as
-        seen (with no article), so no later run requests it again nor pages on because of it."""
+        """A dropped page is counted for its source by the reason the stage gave (pipelines/errors.py
+        ``CountedDrop``), and named in the run's details when the reason says so; an article the store could not
+        write is an error. A page that said it is not news: a not-news vote for its template, and its URLs are
+        remembered as seen (with no article), so no later run requests it again nor pages on because of it."""
+        source_id = item.get("source_id")
+        if source_id not in self.sources:
+            return
+        if isinstance(exception, CountedDrop):
+            self.count(source_id, exception.counter)
+            if exception.noted:
+                self.note_problem(source_id, str(exception))
+        elif isinstance(exception, StoreFailed):
+            self.store_failed(source_id, str(exception))
         if isinstance(exception, NotNews):
             self._template_vote(item, response, is_news=False)
-            if item.get("seen_keys") and item.get("source_id") in self.sources:
+            if item.get("seen_keys"):
                 self.store.mark_seen(item["seen_keys"], item["source_id"])
 
     def _template_vote(self, item, response, is_news: bool) -> None:
