@@ -191,3 +191,25 @@ def test_bad_selection_or_config_exits_2(checked, tmp_path):
     assert broken.returncode == 2
     assert "timezone 'Mars/Olympus' is not an IANA time zone" in broken.stderr
     assert broken.stdout == ""
+
+
+def test_check_and_crawl_give_the_sample_the_same_date(tmp_path):
+    """The check reads its sample with the crawl's own stages: a profile's ``date`` selector (here: the press
+    release's date, not the date-classed line beside the headline that the page's own evidence gives) is read
+    first by both, so the report's sample date is the date the crawl stores."""
+    server = serve_site(TEST_SITES / "check_bitrix_profile", host=next_loopback_address())
+    try:
+        source = source_entry(server, "bitrix_dated", region="Белгородская область",
+                              listing=[server.base_url + "/chronicle/"],
+                              article_pattern=r"/chronicle/detail\.php\?doc=\d+", date=".chronicle-detail-source")
+        config = write_config(tmp_path, [source], scrapy=CHECK_SCRAPY)
+        report = tmp_path / "check.csv"
+        run_cli("sources", "check", "--config", config, "--write-report", report, check=True, timeout=120)
+        run_cli("crawl", "--config", config, check=True)
+    finally:
+        server.stop()
+    [row] = read_csv(report)
+    stored = {r["url"]: r["published_at"] for r in read_csv(tmp_path / "feeds" / "articles.csv")}
+    assert row["sample_url"].endswith("/chronicle/detail.php?doc=5120")
+    assert row["sample_date"] == "2026-11-23"
+    assert stored[row["sample_url"]] == row["sample_date"]
