@@ -29,18 +29,29 @@ same day supplies the time.
 
 Cost: JSON-LD and ``<meta>`` are read with regular expressions straight from the text, so a page that
 declares its date there is never parsed; otherwise the page is parsed once with lxml and only its
-date-shaped text nodes are examined. Broken, huge or non-HTML input never raises.
+date-shaped text nodes are examined. A caller that has parsed the page already passes its tree
+(``find_published(..., tree=...)``: ``lxml.html.document_fromstring`` of the same text, as
+``pipelines.clean.parse_page`` makes it, unchanged): it is read instead of parsing again, and never changed
+(a tree with comments is copied without them), with the same answers. Broken, huge or non-HTML input never
+raises.
+
+The parts: ``date_metadata`` (JSON-LD, ``<meta>``, the URL), ``date_page`` (the visible dates of the parsed
+page), ``date_clock`` (relative and year-less dates), ``date_patterns`` (the vocabulary they share); this
+module puts their evidence together.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
+import lxml.html
+
 from pipelines.date_clock import Clock
 from pipelines.date_metadata import STRONG_META, WEAK_META, json_ld_dates, meta_dates, url_date
-from pipelines.date_page import Page, element_date_text, parse_html
+from pipelines.date_page import Page, element_date_text, parse_html, without_comments
 from pipelines.date_patterns import DATE_SHAPE, EARLIEST, Value, Window, date_shaped
 from pipelines.russian_dates import local_now, parse_russian_date, to_iso, zone
 
@@ -48,11 +59,18 @@ __all__ = ["DATE_SHAPE", "Window", "best_published", "date_shaped", "find_publis
 
 log = logging.getLogger(__name__)
 MAX_HTML_CHARS = 5_000_000
+# How htmldate's ``load_html`` reads a text (see ``_htmldate_parses_alike``): lxml's test for a whole document,
+# and the first line's doctype that it cuts out.
+WHOLE_DOCUMENT = re.compile(r"^\s*<(?:html|!doctype)", re.I)
+HTMLDATE_DOCTYPE_CUT = re.compile(r"^< ?! ?DOCTYPE.+?/ ?>", re.I)
 
 
-def _page_evidence(html: str, url: str, tz: str, now: datetime, pages: list[Page]) -> Iterator[Value | None]:
+def _page_evidence(
+    html: str, url: str, tz: str, now: datetime, pages: list[Page], tree: lxml.html.HtmlElement | None
+) -> Iterator[Value | None]:
     """Candidate dates from the page, best first; lazy, so the page is parsed only when needed.
 
+    ``tree``, when not None, is the page already parsed by the caller, read instead of parsing ``html``.
     The parsed page, if any, is appended to ``pages`` for the caller's later checks.
     """
 
@@ -63,7 +81,7 @@ def _page_evidence(html: str, url: str, tz: str, now: datetime, pages: list[Page
         yield parse(text)
     for text in meta_dates(html, STRONG_META):
         yield parse(text)
-    root = parse_html(html)
+    root = parse_html(html) if tree is None else without_comments(tree)
     if root is not None:
         page = Page(root)
         pages.append(page)
@@ -78,12 +96,31 @@ def _page_evidence(html: str, url: str, tz: str, now: datetime, pages: list[Page
         yield parse(text)
 
 
-def _htmldate(html: str, url: str, window: Window) -> date | None:
+def _htmldate_parses_alike(html: str) -> bool:
+    """Would htmldate parse this text into the caller's tree (``document_fromstring``, comments kept)?
+
+    htmldate's ``load_html`` parses a text as a whole document only when it opens with ``<html`` or
+    ``<!doctype`` (else as a fragment), rejects one without «html» in its first 50 characters, drops
+    processing instructions, and first cuts a first line's ``<!DOCTYPE …/>`` and mends an ``<html …/>``
+    among the first four lines. A text that none of this touches gives the same tree (htmldate's other
+    parser options change nothing it reads); only then is the caller's tree passed to htmldate, which
+    reads a given tree and prunes a copy of it.
+    """
+    beginning = html[:50].lower()
+    if not WHOLE_DOCUMENT.match(html) or "html" not in beginning or "<?" in html:
+        return False
+    lines = html.split("\n", 4)[:4]
+    if "doctype" in beginning and HTMLDATE_DOCTYPE_CUT.match(lines[0]):
+        return False
+    return not any("<html" in line and line.rstrip("\r").endswith("/>") for line in lines)
+
+
+def _htmldate(html: str, url: str, window: Window, tree: lxml.html.HtmlElement | None) -> date | None:
     import htmldate  # imported lazily: the last resort
 
     try:
         found = htmldate.find_date(
-            html,
+            tree if tree is not None and _htmldate_parses_alike(html) else html,
             url=url or None,
             original_date=True,
             outputformat="%Y-%m-%d",
@@ -121,18 +158,29 @@ def _as_text(html: str | bytes | None) -> str:
 
 
 def best_published(
-    html: str | bytes, url: str, tz: str, fetched_at: datetime, hints: Sequence[str] = ()
+    html: str | bytes,
+    url: str,
+    tz: str,
+    fetched_at: datetime,
+    hints: Sequence[str] = (),
+    *,
+    tree: lxml.html.HtmlElement | None = None,
 ) -> Value | None:
-    """The publication date as a local datetime or date (see the module docstring), or None."""
+    """The publication date as a local datetime or date (see the module docstring), or None.
+
+    ``tree``: the caller's lxml tree of the same ``html`` (see the module docstring), or None to parse it here.
+    """
     zone_info = zone(tz)
     now = local_now(fetched_at, zone_info)
     window = Window(now)
     text = _as_text(html)
+    if len(text) >= MAX_HTML_CHARS:
+        tree = None  # the text read here is cut short: a tree of the whole page would say more
     pages: list[Page] = []
 
     def evidence() -> Iterator[Value | None]:
         if text:
-            yield from _page_evidence(text, url, zone_info.key, now, pages)
+            yield from _page_evidence(text, url, zone_info.key, now, pages, tree)
         for hint in hints or ():
             if isinstance(hint, str):
                 yield parse_russian_date(hint, zone_info.key, now)
@@ -149,7 +197,7 @@ def best_published(
         elif isinstance(value, datetime) and value.date() == best:
             return value
     if best is None and text.strip():
-        found = _htmldate(text, url, window)
+        found = _htmldate(text, url, window, tree)
         # htmldate knows no sidebars and may infer a day from «© 2005»: its day must be written on the
         # page in full, and not only in the page's other blocks
         if (
@@ -162,11 +210,21 @@ def best_published(
 
 
 def find_published(
-    html: str | bytes, url: str, tz: str, fetched_at: datetime, hints: Sequence[str] = ()
+    html: str | bytes,
+    url: str,
+    tz: str,
+    fetched_at: datetime,
+    hints: Sequence[str] = (),
+    *,
+    tree: lxml.html.HtmlElement | None = None,
 ) -> str:
-    """ISO 8601 publication date in the source's local time, a bare date, or "" — never raises."""
+    """ISO 8601 publication date in the source's local time, a bare date, or "" — never raises.
+
+    ``tree``: the page already parsed by the caller (``pipelines.clean.parse_page(html)``, not changed
+    since), read instead of parsing ``html`` again and left unchanged; the answer is the same either way.
+    """
     try:
-        return to_iso(best_published(html, url, tz, fetched_at, hints))
+        return to_iso(best_published(html, url, tz, fetched_at, hints, tree=tree))
     except Exception as exc:  # a bad page must not stop the crawl: it just gets no date
         log.warning("date extraction failed for %s: %s: %s", url, type(exc).__name__, exc)
         log.debug("date extraction traceback for %s", url, exc_info=True)

@@ -1,15 +1,16 @@
 """The visible dates of a parsed page: the title anchor, the blocks that are not the article, the date texts.
 
-``Page`` wraps an lxml tree (``parse_html``, or the caller's tree of the same page) and examines only its
-date-shaped text nodes: microdata and ``<time>`` elements, date-classed blocks and bare «1 ноября 2022 г.»
-texts ranked by their distance to the ``<h1>``, skipping sidebars, navigation, page chrome, «Другие новости»
-blocks and updated/modified dates. It also tells the days written in those skipped blocks, the dates written
-with their year, and the page's own «today» (a date widget in its header), which ``date_clock`` uses. The
-tree is only read, never changed.
+``Page`` wraps an lxml tree (``parse_html``, or the caller's tree of the same page put in the same shape by
+``without_comments``) and examines only its date-shaped text nodes: microdata and ``<time>`` elements,
+date-classed blocks and bare «1 ноября 2022 г.» texts ranked by their distance to the ``<h1>``, skipping
+sidebars, navigation, page chrome, «Другие новости» blocks and updated/modified dates. It also tells the days
+written in those skipped blocks, the dates written with their year, and the page's own «today» (a date widget
+in its header), which ``date_clock`` uses. The tree is only read, never changed.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 
@@ -64,6 +65,22 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
         return None
     return root if isinstance(root, lxml.html.HtmlElement) else None
+
+
+def without_comments(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """A tree of the whole page (``lxml.html.document_fromstring``) as ``parse_html`` would have made it.
+
+    ``parse_html`` drops comments, which would otherwise split a text in two («1 ноября<!-- -->2022») and
+    count among an element's children; a tree with comments is copied and the copy loses them, their tail
+    joined to the text before them. The given tree itself is never changed.
+    """
+    if next(tree.iter(lxml.etree.Comment), None) is None:
+        return tree
+    tree = copy.deepcopy(tree)
+    for comment in list(tree.iter(lxml.etree.Comment)):
+        if comment.getparent() is not None:
+            comment.drop_tree()
+    return tree
 
 
 class Page:
