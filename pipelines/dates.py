@@ -41,4 +41,4 @@ def publication_date(page: Page, source, tz: str | None, fetched_at: datetime | 
     tz = tz or DEFAULT_TIMEZONE
     selector = getattr(source, "date", None)
     published = profile_date(page.html, selector, tz, fetched_at, page.tree) if selector else ""
-    return published or find_published(page.html, page.url, tz, fetched_at, hints or [])
+    return published or find_published(page.html, page.url, tz, fetched_at, hints or [], tree=page.tree)
