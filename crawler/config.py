@@ -19,6 +19,8 @@ import yaml
 from crawler.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config/dumawatch.yaml")
+REGISTRY = Path(__file__).parent / "registry" / "sources.yaml"   # the shipped registry of legislatures
+REGISTRY_INCLUDE = "dumawatch:registry"                        # how a sources file includes it
 DEFAULT_MAX_AGE_DAYS = 30
 # safety limits against runaway walks (a pagination that never ends, a sitemap index of thousands): a run that
 # hits one says so in its summary and in runs.csv (limit_hit); max_age_days alone decides how deep a walk goes
@@ -254,7 +256,10 @@ def load_watchlist_file(path: Path) -> dict:
 
 def load_sources(path: Path, default_max_age: int = DEFAULT_MAX_AGE_DAYS, _seen: tuple = (),
                  limits: dict | None = None) -> list[Source]:
-    """Read a sources file, following ``include:`` (included entries first; same id = override)."""
+    """Read a sources file, following ``include:`` (included entries first; same id = override).
+
+    An include is a path relative to the including file, or ``dumawatch:registry``: the shipped registry.
+    """
     if path in _seen:
         raise ConfigError(f"{path}: include loop ({' → '.join(str(p) for p in (*_seen, path))})")
     data = read_yaml(path, "sources")
@@ -269,7 +274,8 @@ def load_sources(path: Path, default_max_age: int = DEFAULT_MAX_AGE_DAYS, _seen:
     if not isinstance(includes, list):
         raise ConfigError(f"{path}: 'include' must be a path or a list of paths")
     for included in includes:
-        for source in load_sources((path.parent / str(included)).resolve(), default_max_age, (*_seen, path), limits):
+        target = REGISTRY if str(included) == REGISTRY_INCLUDE else (path.parent / str(included)).resolve()
+        for source in load_sources(target, default_max_age, (*_seen, path), limits):
             merged[source.id] = _source_as_dict(source)
             origin[source.id] = path
     entries = data.get("sources") or []

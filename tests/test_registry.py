@@ -1,26 +1,33 @@
 """The shipped source registry: it loads, it covers every federal subject once, and users can extend it.
 
-``config/sources.yaml`` must load with the project's own validation (``load_sources``/``load_config``),
-with unique ids, real IANA zones, one entry for each of the 85 federal subjects plus the State Duma;
-a user's file can ``include:`` it, switch entries off with ``enabled: false``, override and add entries;
-``--source`` and ``--region`` narrow the selection.
+The registry ships inside the package (``crawler/registry/sources.yaml``, package data: a wheel carries it) and
+must load with the project's own validation (``load_sources``/``load_config``), with unique ids, real IANA zones,
+one entry for each of the 85 federal subjects plus the State Duma; ``config/sources.yaml`` includes it as
+``dumawatch:registry``; a user's file can ``include:`` it, switch entries off with ``enabled: false``, override and
+add entries; ``--source`` and ``--region`` narrow the selection.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import zipfile
 from collections import Counter
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from crawler.config import SOURCE_ID, load_config, load_sources
+from crawler.config import REGISTRY, REGISTRY_INCLUDE, SOURCE_ID, load_config, load_sources
 from crawler.errors import ConfigError
 from crawler.runner import select_sources
 
 from conftest import REPO
 
-SHIPPED = REPO / "config" / "sources.yaml"
+SHIPPED = REGISTRY
+DEFAULT_SOURCES = REPO / "config" / "sources.yaml"
 
 REPUBLICS = [
     "Республика Адыгея", "Республика Алтай", "Республика Башкортостан", "Республика Бурятия",
@@ -118,7 +125,7 @@ def test_2022_territories_are_a_commented_out_section_and_crimea_carries_a_note(
 def write_user_sources(tmp_path, entries: list[dict]):
     """A user's dumawatch.yaml whose sources.yaml includes the shipped registry and adds ``entries``."""
     (tmp_path / "sources.yaml").write_text(yaml.safe_dump(
-        {"include": [str(SHIPPED)], "sources": entries}, allow_unicode=True), encoding="utf-8")
+        {"include": [REGISTRY_INCLUDE], "sources": entries}, allow_unicode=True), encoding="utf-8")
     (tmp_path / "watchlist.yaml").write_text("names: []\ntopics: []\n", encoding="utf-8")
     (tmp_path / "dumawatch.yaml").write_text(
         "sources: sources.yaml\nwatchlist: watchlist.yaml\nstate: data/state.sqlite3\nfeeds: feeds\n",
@@ -161,3 +168,30 @@ def test_source_and_region_select(tmp_path):
 def test_shipped_default_config_loads():
     config = load_config(REPO / "config" / "dumawatch.yaml")
     assert len(config.enabled_sources) >= 86
+
+
+def test_the_default_config_and_an_include_of_it_give_the_whole_registry(shipped, tmp_path):
+    """``config/sources.yaml`` includes the packaged registry; a user's file written for the layout before it
+    (``include: [../config/sources.yaml]``) still gets every entry."""
+    assert [s.id for s in load_sources(DEFAULT_SOURCES)] == [s.id for s in shipped]
+    user = tmp_path / "mine"
+    user.mkdir()
+    relative = Path(os.path.relpath(DEFAULT_SOURCES, user))
+    (user / "sources.yaml").write_text(yaml.safe_dump({"include": [str(relative)], "sources": [
+        {"id": "gosduma", "enabled": False}]}), encoding="utf-8")
+    loaded = {s.id: s for s in load_sources(user / "sources.yaml")}
+    assert len(loaded) == 86 and not loaded["gosduma"].enabled
+
+
+@pytest.mark.e2e
+def test_a_wheel_carries_the_registry(tmp_path):
+    """Built as users install it: the wheel holds the registry, the migrations and the demo sites."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                    str(tmp_path), str(REPO)], check=True, capture_output=True, timeout=300)
+    [wheel] = tmp_path.glob("dumawatch-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    packaged = [n for n in names if n.endswith("registry/sources.yaml")]
+    assert packaged, sorted(names)[:20]
+    assert zipfile.ZipFile(wheel).read(packaged[0]) == SHIPPED.read_bytes()
+    assert any(n.endswith("versions/0001_baseline.py") for n in names)
+    assert any("demo_sites/" in n for n in names)
