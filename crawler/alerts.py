@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
-
 from crawler.config import Config
-from crawler.store import Store, articles, mentions
+from crawler.store import Store
 
 log = logging.getLogger("dumawatch.alerts")
 MAX_LISTED = 50
@@ -31,15 +29,7 @@ def run_mentions(store: Store, run_rows: list[dict]) -> list[dict]:
         return []
     started = min(row["started"] for row in run_rows)
     finished = max(row["finished"] or row["started"] for row in run_rows)
-    source_ids = sorted({row["source_id"] for row in run_rows})
-    query = (select(mentions.c.kind, mentions.c.watch, mentions.c.matched, mentions.c.snippet, articles.c.title,
-                    articles.c.url, articles.c.source_id, articles.c.published_at)
-             .join(articles, articles.c.id == mentions.c.article_id)
-             .where(articles.c.source_id.in_(source_ids), articles.c.first_seen >= started,
-                    articles.c.first_seen <= finished)
-             .order_by(articles.c.id, mentions.c.id))
-    with store.engine.connect() as conn:
-        return [dict(row) for row in conn.execute(query).mappings()]
+    return store.mentions_first_seen({row["source_id"] for row in run_rows}, started, finished)
 
 
 def mentions_message(config: Config, found: list[dict]) -> tuple[str, str]:

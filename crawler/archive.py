@@ -152,7 +152,7 @@ def changed_months(store: Store, marks: dict | None) -> tuple[dict[str, set[str]
     """The months whose rows changed since ``marks`` were taken (every month when there are none), each with the
     files that changed; the marks now; and the months where older rows were rewritten (a re-rooted reprint
     chain), not only added."""
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         now = {"article": highest_article_id(conn),
                "run": conn.scalar(select(func.coalesce(func.max(runs.c.id), 0)))}
         if not marks:

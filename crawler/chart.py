@@ -48,7 +48,7 @@ def daily_rows(config, store: Store, since: date, days: list[date] | None = None
     regions = {source.id: source.region for source in config.sources}
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     periods = [(since, None)] if days is None else [(day, day) for day in days]
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         for part in (part for first, last in periods for part in article_parts(first, last)):
             query = (select(articles.c.published_at, articles.c.first_seen, articles.c.source_id,
                             articles.c.duplicate_of, mentions.c.kind, mentions.c.watch)
@@ -114,7 +114,7 @@ def update_chart(config, store: Store, kept: dict, today: date, force: bool = Fa
     incremental = (not force and (feeds / CHART_FILE).exists() and previous.get("regions") == regions
                    and previous.get("start") == start.isoformat() and "article" in previous
                    and previous.get("file") == file_state(daily_path))
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         mark = highest_article_id(conn)
         changed = changed_articles(conn, previous["article"]) if incremental else []
     if incremental:

@@ -20,14 +20,16 @@ from pathlib import Path
 
 from crawler import __version__
 from crawler.config import DEFAULT_CONFIG, load_config, parse_workers
-from crawler.errors import ConfigError, LockedError
+from crawler.errors import (
+    EXIT_ALL_FAILED,
+    EXIT_CONFIG,
+    EXIT_FEEDS,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    ConfigError,
+    LockedError,
+)
 from crawler.tables import print_table
-
-EXIT_FEEDS = 1
-EXIT_CONFIG = 2
-EXIT_LOCKED = 3
-EXIT_ALL_FAILED = 4
-EXIT_INTERRUPTED = 130
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:
@@ -376,15 +378,12 @@ def cmd_schedule(args) -> int:
 
 
 def cmd_migrate(args) -> int:
-    from crawler.migrations import upgrade
     from crawler.store import Store
 
     config = load_config(args.config)
-    store = Store(config.state_url, migrate=False)
-    try:
-        before, after = upgrade(store.engine)
-    finally:
-        store.close()
+    store = Store(config.state_url)  # a store opened to write is migrated
+    store.close()
+    before, after = store.migration
     print(f"{config.state_url}: schema at revision {after}" + (" (already)" if before == after else
                                                                f" (was {before or 'unversioned'})"))
     return 0
@@ -457,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_LOCKED
     except KeyboardInterrupt:
         print("dumawatch: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

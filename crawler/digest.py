@@ -34,7 +34,7 @@ MAX_PER_WATCH = 30   # mentions listed per watch entry; the rest are counted (al
 
 def last_covered(store: Store) -> int:
     """The highest article id the previous digest covered (first digest: those first seen over a day ago)."""
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         covered = conn.scalar(select(func.max(digests.c.last_article_id)))
         if covered is not None:
             return covered
@@ -50,7 +50,7 @@ def new_mentions(store: Store, after: int, up_to: int) -> list[dict]:
              .join(articles, articles.c.id == mentions.c.article_id)
              .where(articles.c.id > after, articles.c.id <= up_to)
              .order_by(articles.c.published_at.desc(), articles.c.id.desc(), mentions.c.id))
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [dict(row) for row in conn.execute(query).mappings()]
 
 
@@ -99,9 +99,9 @@ def send_digest(config: Config, store: Store) -> int:
     settings = config.service
     if not settings.alert_urls:
         return 0
-    store.flush()
+    store.flush()  # the newest articles count
     after = last_covered(store)
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         up_to = conn.scalar(select(func.coalesce(func.max(articles.c.id), 0)))
     found = new_mentions(store, after, up_to)
     delivered = bool(found) and send(settings.alert_urls, *digest_message(config, found),
@@ -109,7 +109,7 @@ def send_digest(config: Config, store: Store) -> int:
     if found and not delivered:
         log.error("digest of %d mention(s) not delivered: they go out with the next one", len(found))
         return 0
-    with store.engine.begin() as conn:
+    with store.begin() as conn:
         conn.execute(digests.insert().values(sent_at=datetime.now(UTC).isoformat(timespec="seconds"),
                                              last_article_id=up_to, mentions=len(found), delivered=int(delivered)))
     log.info("digest: %d new mention(s)%s", len(found), " sent" if found else ", nothing to send")

@@ -67,8 +67,14 @@ LISTING_DATE = re.compile(
 )
 
 
+def site_host(name: str | None) -> str:
+    """A host name as dumawatch compares sites: lower case, without ``www.`` (pipelines/urlkeys.py keys URLs
+    the same way)."""
+    return (name or "").lower().removeprefix("www.")
+
+
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    return site_host(urlsplit(url).hostname)
 
 
 def on_site(url: str, host: str, allow_domains: tuple[str, ...] = ()) -> bool:
@@ -76,8 +82,7 @@ def on_site(url: str, host: str, allow_domains: tuple[str, ...] = ()) -> bool:
     target = host_of(url)
     if not target:
         return False
-    for domain in (host.removeprefix("www."), *allow_domains):
-        domain = domain.lower().removeprefix("www.")
+    for domain in map(site_host, (host, *allow_domains)):
         if target == domain or target.endswith("." + domain):
             return True
     return False

@@ -59,7 +59,7 @@ def _window_feed(kind: str, path: Path, columns: list[str], store: Store, shape,
     rows, spliced = None, False
     last = previous.get("last_article")
     if same and last is not None:
-        with store.engine.connect() as conn:
+        with store.connect() as conn:
             rewritten = any(article_id <= last for article_id, _, _ in changed_articles(conn, last))
         if not rewritten:  # only new articles: splice their rows in
             new = (articles.c.id > last) & or_(*window_parts(cutoff))

@@ -81,7 +81,7 @@ class Frontier:
         self.previous: dict[str, str] = {}
         if not source_ids:
             return
-        with store.engine.begin() as conn:
+        with store.begin() as conn:
             rows = conn.execute(select(walks.c.walk_key, walks.c.state).where(walks.c.source_id.in_(source_ids)))
             self.previous = {row.walk_key: row.state for row in rows}
             if self.previous:
@@ -120,9 +120,8 @@ class Frontier:
         ended = [walk for walk in self.walks.values() if walk.outcome]
         if not ended:
             return
-        self.store.flush()
         now = utcnow_iso()
-        with self.store.engine.begin() as conn:
+        with self.store.begin() as conn:
             conn.execute(walks.delete().where(walks.c.walk_key.in_([walk.key for walk in ended])))
             conn.execute(walks.insert(), [{"walk_key": walk.key, "source_id": walk.source_id,
                                            "start_url": walk.start_url, "state": walk.outcome, "pages": walk.pages,

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-
 from crawler.config import Config, ServiceSettings
 from crawler.feed_rows import write_csv
-from crawler.store import Store, runs
+from crawler.store import Store
 
 HEALTH_COLUMNS = ["source_id", "source_name", "region", "health", "flags", "detail", "last_run", "last_status",
                   "last_new_article", "runs_without_new", "last_error"]
@@ -56,19 +54,10 @@ def _had_errors(row: dict) -> bool:
 def source_health(store: Store, source_id: str, settings: ServiceSettings,
                   exclude_run_id: str | None = None) -> SourceHealth:
     """The health of one source from its runs (optionally as it was before the run ``exclude_run_id``)."""
-    where = [runs.c.source_id == source_id]
-    if exclude_run_id:
-        where.append(runs.c.run_id != exclude_run_id)
-    window = max(settings.error_runs, 1)
-    with store.engine.connect() as conn:
-        recent = [dict(row) for row in conn.execute(
-            select(runs).where(*where).order_by(runs.c.started.desc(), runs.c.id.desc()).limit(window)
-        ).mappings()]
-        last_new = conn.execute(select(func.max(runs.c.started)).where(*where, runs.c.new_articles > 0)).scalar()
-        quiet_query = select(runs.c.status).where(*where)
-        if last_new:
-            quiet_query = quiet_query.where(runs.c.started > last_new)
-        quiet = sum(1 for status in conn.execute(quiet_query).scalars() if not _is_incomplete(status))
+    recent = store.latest_runs(source_id, max(settings.error_runs, 1), exclude_run_id)
+    last_new = store.last_productive_run(source_id, exclude_run_id)
+    quiet = sum(1 for status in store.run_statuses_after(source_id, last_new, exclude_run_id)
+                if not _is_incomplete(status))
     health = SourceHealth(source_id, last_run=recent[0] if recent else None, last_new_article=last_new or "",
                           runs_without_new=quiet)
     if not recent:

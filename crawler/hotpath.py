@@ -34,9 +34,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from crawler.fulltext import insert_normal_forms
+from crawler.schema import articles
 from pipelines.errors import ArticleExists, WriteFailed
 
-ARTICLE_COLUMNS = "id, url, source_id, published_at, first_seen, duplicate_of, text, sketch"
+# the stored article's columns the dedupe pipeline reads, taken from the table (a renamed column fails at import)
+_READ = (articles.c.id, articles.c.url, articles.c.source_id, articles.c.published_at, articles.c.first_seen,
+         articles.c.duplicate_of, articles.c.text, articles.c.sketch)
+ARTICLE_COLUMNS = ", ".join(column.name for column in _READ)
+JOINED_ARTICLE_COLUMNS = ", ".join(f"a.{column.name}" for column in _READ)  # the same, of the joined ``a``
 # the near-duplicate query ranks stored articles on the sketch's rarest hashes only (fewest holders first),
 # each weighing 1/holders: a reprint shares its original's own phrases, whose hashes few articles hold, so
 # eight of them find it, and the index range scans stay short however common the text's other phrases are
@@ -206,7 +211,7 @@ class HotPath:
         weights = ", ".join(["(?, ?)"] * len(rarest))
         return self._rows(
             f"WITH w(hash, weight) AS (VALUES {weights}) "
-            f"SELECT {', '.join('a.' + c.strip() for c in ARTICLE_COLUMNS.split(','))}, r.shared FROM ("
+            f"SELECT {JOINED_ARTICLE_COLUMNS}, r.shared FROM ("
             "  SELECT s.article_id, count(*) AS shared, sum(w.weight) AS score FROM w"
             "  JOIN shingle_anchors s ON s.hash = w.hash"
             "  GROUP BY s.article_id HAVING count(*) >= 2 ORDER BY sum(w.weight) DESC, s.article_id LIMIT ?"
@@ -255,7 +260,7 @@ class HotPath:
 
     def _add_article(self, row: dict, url_keys: Iterable[str], sketch: list[int], found: list[dict],
                      supersedes: str, now: str, normal_forms: tuple[str, str] | None) -> int:
-        columns = list(row)
+        columns = list(row)  # the articles row Store.add_article made
         with self._write(commit=False) as cursor:
             try:
                 cursor.execute(self._sql(f"INSERT INTO articles ({', '.join(columns)}) VALUES ({_marks(len(columns))}) "

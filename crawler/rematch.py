@@ -94,7 +94,7 @@ def rematch_store(config: Config, rewrite_feeds: bool = True) -> RematchResult:
 
 def _rematch_batch(store: Store, matcher, after_id: int, result: RematchResult) -> int | None:
     """Rematch the next ``BATCH`` articles after ``after_id`` in one transaction; the last id, or None at the end."""
-    with store.engine.begin() as conn:
+    with store.begin() as conn:
         rows = conn.execute(select(articles.c.id, articles.c.title, articles.c.text, articles.c.names,
                                    articles.c.topics).where(articles.c.id > after_id)
                             .order_by(articles.c.id).limit(BATCH)).all()

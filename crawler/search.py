@@ -16,16 +16,15 @@ from pathlib import Path
 from crawler.config import load_config
 from crawler.errors import ConfigError
 from crawler.fulltext import Progress, has_fulltext, reindex, search, unindexed
+from crawler.snapshot import refresh_snapshot, snapshot_path
+from crawler.store import Store
 
 
 def store_file(config, command: str, out=sys.stderr) -> Path:
-    """The SQLite file ``command`` reads: the store itself (its schema brought up to date), or, for a store on
-    another database (PostgreSQL), its read-only snapshot, refreshed now (``crawler/snapshot.py``)."""
-    from crawler.store import Store
-
+    """The SQLite file ``command`` reads: the store itself, or, for a store on another database (PostgreSQL),
+    its read-only snapshot, refreshed now (``crawler/snapshot.py``). The commands that write the store (``browse``
+    its views, ``reindex`` its index) bring its schema up to date first; ``search`` only reads it."""
     if config.state_path is None:
-        from crawler.snapshot import refresh_snapshot, snapshot_path
-
         path = snapshot_path(config)
         print(f"dumawatch: the store is on {config.state_url.split(':', 1)[0].split('+', 1)[0]}: {command} reads "
               f"its read-only SQLite snapshot {path}, refreshed now", file=out, flush=True)
@@ -36,7 +35,8 @@ def store_file(config, command: str, out=sys.stderr) -> Path:
     path = config.state_path
     if command != "reindex" and not path.exists():
         raise ConfigError(f"{config.path}: state: {path} does not exist yet: run 'dumawatch crawl' first")
-    Store(config.state_url).close()
+    if command != "search":
+        Store(config.state_url).close()  # opened to write: migrated
     return path
 
 
@@ -56,6 +56,9 @@ def cmd_search(args) -> int:
         raise ConfigError(f"--source: no source with id {args.source!r} in {config.sources_path}")
     path = store_file(config, "search")
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        if not has_fulltext(connection):
+            raise ConfigError(f"{config.path}: state: {path} has no full-text index yet (an older dumawatch made "
+                              "it): run 'dumawatch reindex' to build it")
         missing = unindexed(connection)
         results = search(connection, args.query, exact=args.exact, since=since, source=args.source,
                          limit=args.limit)

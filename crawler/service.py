@@ -34,15 +34,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
-
 from crawler.config import Config, Schedule, Source, cron_trigger
-from crawler.errors import LockedError
+from crawler.errors import EXIT_ALL_FAILED, EXIT_LOCKED, LockedError
 
 log = logging.getLogger("dumawatch.service")
 
-EXIT_LOCKED = 3
-EXIT_ALL_FAILED = 4         # the crawl ran, and every one of its sources failed (recorded in runs as usual)
 KILL_GRACE = 30.0           # seconds between SIGTERM and SIGKILL
 MISFIRE_GRACE = 600         # a slot missed by less than this (system busy or asleep) still runs, once
 
@@ -235,21 +231,16 @@ class CrawlService:
         """Give the run's rows the status ``outcome`` (adding rows for sources the child did not record)."""
         from crawler.feeds import export_feeds
         from crawler.locking import store_lock
-        from crawler.store import runs
 
         finished = datetime.now(UTC).isoformat(timespec="seconds")
         run_id = rows[0]["run_id"] if rows else f"svc{int(spawned.timestamp()):x}"
+        recorded = {row["source_id"] for row in rows}
+        missing = [{"run_id": run_id, "source_id": sid, "started": spawned.isoformat(timespec="seconds"),
+                    "finished": finished, "duration": round((datetime.now(UTC) - spawned).total_seconds(), 3)}
+                   for sid in job.source_ids if sid not in recorded]
         try:
-            with store_lock(self.config.lock_path), store.engine.begin() as conn:
-                if outcome == "timeout" and rows:
-                    conn.execute(update(runs).where(runs.c.id.in_([row["id"] for row in rows])).values(status=outcome))
-                recorded = {row["source_id"] for row in rows}
-                for sid in job.source_ids:
-                    if sid not in recorded:
-                        conn.execute(runs.insert().values(
-                            run_id=run_id, source_id=sid, started=spawned.isoformat(timespec="seconds"),
-                            finished=finished, status=outcome, duration=round(
-                                (datetime.now(UTC) - spawned).total_seconds(), 3)))
+            with store_lock(self.config.lock_path):
+                store.settle_runs(outcome, [row["id"] for row in rows] if outcome == "timeout" else (), missing)
         except LockedError:
             log.warning("could not record the %s run of job '%s': the store is locked", outcome, job.name)
             return rows
@@ -331,13 +322,7 @@ def next_run(job: Job, trigger=None) -> datetime | None:
 
 def run_rows(store, source_ids: list[str], since: datetime) -> list[dict]:
     """The ``runs`` rows of these sources that started at or after ``since`` (the run just made)."""
-    from crawler.store import runs
-
-    query = (select(runs).where(runs.c.source_id.in_(source_ids),
-                                runs.c.started >= since.isoformat(timespec="seconds"))
-             .order_by(runs.c.id))
-    with store.engine.connect() as conn:
-        return [dict(row) for row in conn.execute(query).mappings()]
+    return store.runs_started_since(source_ids, since.isoformat(timespec="seconds"))
 
 
 def serve(config: Config, once: bool = False, verbose: bool = False) -> int:

@@ -46,10 +46,23 @@ def _refresh(config, path: Path, progress) -> dict:
     from crawler.store import Store, metadata
 
     Store(f"sqlite:///{path}").close()  # the schema, the full-text index included
-    source = create_engine(config.state_url)
-    copied = {}
+    copied = dict.fromkeys(_COPIED, 0)
     try:
-        Store(config.state_url).close()  # the source's schema is current (a store never crawled has its tables)
+        store = Store(config.state_url, write=False)  # read-only: its schema is left as it is
+        try:
+            fresh, (revision, current) = not store.has_schema(), store.schema_revision()
+        finally:
+            store.close()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise ConfigError(f"{config.path}: state: cannot read the store to snapshot it ({reason})") from None
+    if fresh:  # never written: an empty snapshot
+        return copied
+    if revision != current:
+        raise ConfigError(f"{config.path}: state: the store's schema is {revision or 'unversioned'}, this "
+                          f"dumawatch's is {current}: run `dumawatch migrate` (or a crawl) to upgrade it first")
+    source = create_engine(config.state_url)
+    try:
         with source.connect().execution_options(isolation_level="REPEATABLE READ") as pg, \
                 sqlite3.connect(path) as lite:
             lite.execute("PRAGMA busy_timeout=30000")

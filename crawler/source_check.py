@@ -28,12 +28,10 @@ from pathlib import Path
 import scrapy
 import scrapy.exceptions
 from scrapy.crawler import CrawlerProcess
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet import error as net
 
 from crawler.config import Config, Source
+from crawler.failures import failure_reason
 from crawler.feed_rows import write_csv
 from crawler.rendering import enable_rendering
 from crawler.settings import build_settings
@@ -49,18 +47,6 @@ from pipelines.urlkeys import url_key
 OK, NEEDS_PROFILE, DOWN = "ok", "needs a profile", "down"
 
 
-class _NeverRaised(Exception):
-    pass
-
-
-def _scrapy_error(name: str) -> type[Exception]:
-    """Recent Scrapy wraps Twisted's connection errors in its own exceptions; older versions let them through."""
-    return getattr(scrapy.exceptions, name, _NeverRaised)
-
-
-DNS_ERRORS = (net.DNSLookupError, _scrapy_error("CannotResolveHostError"))
-REFUSED_ERRORS = (net.ConnectionRefusedError, _scrapy_error("DownloadConnectionRefusedError"))
-TIMEOUT_ERRORS = (net.TimeoutError, net.TCPTimedOutError, _scrapy_error("DownloadTimeoutError"))
 CHANNELS = ("feed", "sitemap", "listing")
 CHECK_LISTING_PAGES = 1      # the first page of each listing is enough to see that it works
 SAMPLE_WORDS = 25
@@ -135,24 +121,6 @@ def first_words(text: str, count: int = SAMPLE_WORDS) -> str:
     return " ".join(words[:count]) + (" …" if len(words) > count else "")
 
 
-def describe_failure(failure) -> str:
-    """A short reason for a failed request: "connection refused", "HTTP 503", "timed out"…"""
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    if failure.check(*DNS_ERRORS):
-        return "DNS lookup failed"
-    if failure.check(*REFUSED_ERRORS):
-        return "connection refused"
-    if failure.check(*TIMEOUT_ERRORS):
-        return "timed out"
-    if failure.check(net.NoRouteError):
-        return "no route to host"
-    if failure.check(IgnoreRequest):
-        message = failure.getErrorMessage()
-        return "forbidden by robots.txt" if "robots.txt" in message.lower() else f"ignored: {message}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:200]
-
-
 class SourceCheckSpider(DumaSpider):
     """The generic spider's discovery, but one sample article per source, the rest only counted."""
 
@@ -171,9 +139,9 @@ class SourceCheckSpider(DumaSpider):
         meta = failure.request.meta
         source_id, kind = meta.get("source_id"), meta.get("kind")
         if kind == "home":
-            self.home[source_id] = (False, describe_failure(failure), failure.request.url)
+            self.home[source_id] = (False, failure_reason(failure), failure.request.url)
         elif kind == "article":
-            self.sample_pages[source_id] = Sample(url=failure.request.url, problem=describe_failure(failure))
+            self.sample_pages[source_id] = Sample(url=failure.request.url, problem=failure_reason(failure))
         return super().on_error(failure)
 
     def parse_home(self, response: Response):

@@ -1,10 +1,20 @@
-"""The state store: every article, URL seen, fingerprint, mention and run, in SQLAlchemy Core tables.
+"""The state store: every article, URL seen, fingerprint, mention and run, and every query on them.
+
+The tables are in ``crawler/schema.py``; this module (with the crawl's hot path, ``crawler/hotpath.py``) is
+the one place that runs SQL on them: other modules call :class:`Store`'s methods, or, for a query of their
+own, take a connection from :meth:`Store.connect` / :meth:`Store.begin`.
 
 SQLite in WAL mode by default (any SQLAlchemy URL works). Every lookup the crawl makes is an
 indexed query, so a store with years of history costs no memory: nothing is loaded up front.
 Each article is written whole or not at all with its URL keys, sketch hashes and mentions (the crawl's
 statements and their group commit are in ``crawler/hotpath.py``), so a crash mid-run leaves no half
-article, and an article lost with an uncommitted group is fetched again by the next run.
+article, and an article lost with an uncommitted group is fetched again by the next run. Every other write
+goes through :meth:`Store.begin`, which commits the crawl's open group first: no caller has to remember it.
+
+A store opened to write (the default: crawl, rematch, export, reindex, browse, the service, the worker)
+has its schema created or upgraded first by the migrations (``crawler/migrations``). A store opened with
+``write=False`` (``status``, ``search``) is never changed, not even switched to WAL: a read-only command
+reads an older schema as far as it can (see :meth:`Store.schema_revision`).
 """
 
 from __future__ import annotations
@@ -15,152 +25,30 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    event,
-    func,
-    inspect,
-    select,
-    text,
-)
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, create_engine, event, func, inspect, select, text, update
+from sqlalchemy.engine import Connection, Engine
 
+from crawler import migrations
 from crawler.fulltext import article_normal_forms
 from crawler.hotpath import ArticleExists, HotPath, WriteFailed
-
-__all__ = ["ArticleExists", "Store", "WriteFailed", "utcnow_iso"]
-
-metadata = MetaData()
-
-articles = Table(
-    "articles", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("url_key", String, nullable=False, unique=True),
-    Column("url", Text, nullable=False),
-    Column("source_id", String, nullable=False, index=True),
-    Column("title", Text, nullable=False, default=""),
-    Column("text", Text, nullable=False, default=""),
-    Column("published_at", String, nullable=False, default=""),
-    Column("first_seen", String, nullable=False),
-    Column("content_hash", String, nullable=False, index=True),
-    Column("duplicate_of", Text, nullable=False, default=""),
-    Column("names", Text, nullable=False, default=""),
-    Column("topics", Text, nullable=False, default=""),
-    Column("sketch", Text, nullable=False, default=""),  # the sketch hashes, space-separated (fingerprints.py)
-)
-Index("ix_articles_published", articles.c.published_at)
-# the feeds' recent window and archive months select by first sight too, and find a re-rooted chain's rows
-Index("ix_articles_first_seen", articles.c.first_seen)
-Index("ix_articles_duplicate_of", articles.c.duplicate_of)
-# browse's date facet and a source's articles by date, read without the rows (their text comes first)
-Index("ix_articles_source_published", articles.c.source_id, articles.c.published_at)
-
-seen_urls = Table(
-    "seen_urls", metadata,
-    Column("url_key", String, primary_key=True),
-    Column("article_id", Integer, ForeignKey("articles.id"), nullable=True),
-    Column("source_id", String, nullable=False),
-    Column("seen_at", String, nullable=False),
+from crawler.schema import (
+    anchor_counts,
+    articles,
+    digests,
+    http_validators,
+    mentions,
+    metadata,
+    runs,
+    seen_urls,
+    shingle_anchors,
+    store_state,
+    url_templates,
+    walks,
 )
 
-shingle_anchors = Table(  # the near-duplicate sketch of each article (see pipelines/fingerprints.py)
-    "shingle_anchors", metadata,
-    Column("hash", BigInteger, nullable=False),
-    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False),
-)
-# (hash, article_id): a hash's postings come straight off the index (see near_duplicate_candidates)
-Index("ix_shingle_anchors_hash_article", shingle_anchors.c.hash, shingle_anchors.c.article_id)
-
-anchor_counts = Table(  # how many articles hold each sketch hash: template phrases are the common ones
-    "anchor_counts", metadata,
-    Column("hash", BigInteger, primary_key=True, autoincrement=False),
-    Column("holders", Integer, nullable=False),
-)
-
-mentions = Table(
-    "mentions", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("article_id", Integer, ForeignKey("articles.id"), nullable=False, index=True),
-    Column("kind", String, nullable=False),
-    Column("watch", String, nullable=False),
-    Column("matched", Text, nullable=False),
-    Column("snippet", Text, nullable=False),
-    UniqueConstraint("article_id", "kind", "watch"),
-)
-
-http_validators = Table(
-    "http_validators", metadata,
-    Column("url", Text, primary_key=True),
-    Column("etag", Text),
-    Column("last_modified", Text),
-)
-
-digests = Table(  # one row per digest period (crawler/digest.py): the articles it covered
-    "digests", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sent_at", String, nullable=False),
-    Column("last_article_id", Integer, nullable=False),
-    Column("mentions", Integer, nullable=False, default=0),
-    Column("delivered", Integer, nullable=False, default=0),
-)
-
-runs = Table(
-    "runs", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("run_id", String, nullable=False, index=True),
-    Column("source_id", String, nullable=False, index=True),
-    Column("started", String, nullable=False),
-    Column("finished", String, nullable=False, default=""),
-    Column("status", String, nullable=False),
-    Column("pages", Integer, nullable=False, default=0),
-    Column("new_articles", Integer, nullable=False, default=0),
-    Column("new_mentions", Integer, nullable=False, default=0),
-    Column("errors", Integer, nullable=False, default=0),
-    Column("error_detail", Text, nullable=False, default=""),
-    Column("empty_pages", Integer, nullable=False, default=0),
-    Column("duration", Float, nullable=False, default=0.0),
-    Column("too_old", Integer, nullable=False, default=0),     # entries seen but older than max_age_days
-    Column("limit_hit", Text, nullable=False, default=""),     # safety limits the run hit (max_listing_pages…)
-    Column("not_news", Integer, nullable=False, default=0),    # pages the article evidence turned down
-)
-
-walks = Table(  # the crawl frontier: how the last walk of each listing ended (crawler/frontier.py)
-    "walks", metadata,
-    Column("walk_key", Text, primary_key=True),   # source id + the listing without its page number
-    Column("source_id", String, nullable=False, index=True),
-    Column("start_url", Text, nullable=False),
-    Column("state", String, nullable=False),      # walking (unfinished), horizon, end, caught_up, limit
-    Column("pages", Integer, nullable=False, default=0),
-    Column("updated", String, nullable=False),
-)
-
-store_state = Table(  # small facts about the store as a whole, e.g. the watchlist its articles were matched with
-    "store_state", metadata,
-    Column("key", String, primary_key=True),
-    Column("value", Text, nullable=False),
-)
-
-url_templates = Table(  # per source: how often each article-URL template led to news or not (url_templates.py)
-    "url_templates", metadata,
-    Column("source_id", String, primary_key=True),
-    Column("template", Text, primary_key=True),
-    Column("news", Integer, nullable=False, default=0),
-    Column("not_news", Integer, nullable=False, default=0),
-    Column("updated", String, nullable=False, default=""),
-)
-Index("ix_runs_started", runs.c.started)  # runs.csv holds the recent window, the archive one month each
-
+__all__ = ["ArticleExists", "Store", "WriteFailed", "utcnow_iso", "metadata", "anchor_counts", "articles",
+           "digests", "http_validators", "mentions", "runs", "seen_urls", "shingle_anchors", "store_state",
+           "url_templates", "walks"]
 
 COMMON_ANCHOR = 200  # a sketch hash held by more articles than this is a template phrase, not a reprint's trace
 
@@ -188,6 +76,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_reader_pragmas(dbapi_connection, _record) -> None:
+    """A reader waits for a writer's lock like a writer does, and changes nothing in the file."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
 def _set_wal(cursor, seconds: float = 30.0) -> None:
     """WAL mode (kept in the file once set). Switching a new file to it needs the file to itself, and SQLite
     answers "locked" at once, without its busy wait, while another process is creating that file: wait then."""
@@ -206,31 +101,65 @@ def _set_wal(cursor, seconds: float = 30.0) -> None:
 class Store:
     """All reads and writes of the state store."""
 
-    def __init__(self, url: str, migrate: bool = True) -> None:
-        """Open the store at ``url``; ``migrate`` creates or upgrades its schema first (see crawler/migrations).
-
-        Read-only commands pass ``migrate=False``: they never change the schema (see :meth:`has_schema`).
+    def __init__(self, url: str, *, write: bool = True) -> None:
+        """Open the store at ``url``. With ``write`` (the commands that write), its schema is created or upgraded
+        to this version's first (``crawler/migrations``, a no-op on a current store) and a SQLite file is put in
+        WAL mode. Read-only commands pass ``write=False``: the store is not changed in any way, its schema may
+        be older than the code (:meth:`schema_revision`, :meth:`columns`) or absent (:meth:`has_schema`).
         """
-        if url.startswith("sqlite:///"):
+        self.writable = write
+        if write and url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, connect_args=_connect_args(url))
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        if migrate:
-            from crawler.migrations import upgrade
-
-            upgrade(self.engine)
+            event.listen(self.engine, "connect", _sqlite_pragmas if write else _sqlite_reader_pragmas)
+        self.migration = self.migrate() if write else None  # (revision before, revision after)
         self.fulltext = self.engine.dialect.name == "sqlite"  # the full-text index (crawler/fulltext.py)
         self.hot = HotPath(self.engine, COMMON_ANCHOR, fulltext=self.fulltext)
+        self._columns: dict[str, list] = {}
 
     @property
     def shared(self) -> bool:
         """True for a database server (PostgreSQL) that crawls on several hosts may share."""
         return self.engine.dialect.name != "sqlite"
 
+    # -- the schema -----------------------------------------------------------------------------------------
+    def migrate(self) -> tuple[str | None, str]:
+        """Create or upgrade the schema to this version's (``dumawatch migrate``, and every store opened to
+        write); returns (the revision before, the revision after)."""
+        return migrations.upgrade(self.engine)
+
+    def schema_revision(self) -> tuple[str | None, str]:
+        """(the store's schema revision, this version's): equal for a current store; the store's is None for a
+        new store or one made before migrations existed."""
+        with self.connect() as conn:
+            return migrations.current_revision(conn), migrations.head_revision()
+
     def has_schema(self) -> bool:
         """Whether the store has its tables (a read-only command on a store never written reads nothing)."""
         return inspect(self.engine).has_table("runs")
+
+    def columns(self, table: Table) -> list:
+        """The columns of ``table`` the store has: all of them on a store opened to write (it was migrated),
+        those its older schema has on a store opened read-only (a later revision's columns are left out)."""
+        if self.writable:
+            return list(table.columns)
+        if table.name not in self._columns:
+            present = {column["name"] for column in inspect(self.engine).get_columns(table.name)}
+            self._columns[table.name] = [column for column in table.columns if column.name in present]
+        return self._columns[table.name]
+
+    # -- connections -----------------------------------------------------------------------------------------
+    def connect(self) -> Connection:
+        """A connection for reading (``with store.connect() as conn:``): it sees what is committed, so a read that
+        must count the crawl's own newest articles calls :meth:`flush` first."""
+        return self.engine.connect()
+
+    def begin(self):
+        """A transaction for writing (``with store.begin() as conn:``), committed at the end of the block. The
+        crawl's open group of writes is committed first (on SQLite it holds the write lock)."""
+        self.hot.flush()
+        return self.engine.begin()
 
     def flush(self, older_than: float = 0.0) -> None:
         """Commit the crawl's open group of writes (see crawler/hotpath.py)."""
@@ -304,7 +233,7 @@ class Store:
             query = query.where(where)
         query = query.order_by(articles.c.published_at.desc(), articles.c.first_seen.desc(),
                                           articles.c.id.desc())
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query).mappings():
                 yield self._article(row)
 
@@ -314,8 +243,8 @@ class Store:
         Rows are only ever added, and an article's ``duplicate_of`` is only rewritten when an older copy is
         added (which moves the highest id), so equal marks mean equal ``articles.csv`` and ``mentions.csv``.
         """
-        self.hot.flush()
-        with self.engine.connect() as conn:
+        self.flush()  # the crawl's newest articles count too
+        with self.connect() as conn:
             marks = conn.execute(select(func.count(), func.coalesce(func.max(articles.c.id), 0))).one()
             mention_marks = conn.execute(select(func.count(), func.coalesce(func.max(mentions.c.id), 0))).one()
         return [*marks, *mention_marks]
@@ -328,7 +257,7 @@ class Store:
         if where is not None:
             query = query.where(where)
         query = query.order_by(articles.c.published_at.desc(), articles.c.id.desc(), mentions.c.id)
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for row in conn.execution_options(yield_per=500).execute(query).mappings():
                 yield dict(row)
 
@@ -340,13 +269,12 @@ class Store:
 
     # -- conditional requests ----------------------------------------------------------------------------
     def validators(self, url: str) -> tuple[str | None, str | None]:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             row = conn.execute(select(http_validators).where(http_validators.c.url == url)).first()
         return (row.etag, row.last_modified) if row else (None, None)
 
     def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.hot.flush()  # the crawl's open group first (on SQLite it holds the write lock)
-        with self.engine.begin() as conn:
+        with self.begin() as conn:
             conn.execute(http_validators.delete().where(http_validators.c.url == url))
             if etag or last_modified:
                 conn.execute(http_validators.insert().values(url=url, etag=etag, last_modified=last_modified))
@@ -359,7 +287,7 @@ class Store:
         if not wanted:
             return found
         query = select(url_templates).where(url_templates.c.source_id.in_(wanted))
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for row in conn.execute(query):
                 found[row.source_id].append((row.template, row.news, row.not_news))
         return found
@@ -368,9 +296,8 @@ class Store:
         """Add this run's (news, not-news) votes of each template to the source's totals."""
         if not votes:
             return
-        self.hot.flush()  # the crawl's open group first (on SQLite it holds the write lock)
         now = utcnow_iso()
-        with self.engine.begin() as conn:
+        with self.begin() as conn:
             for template, (news, not_news) in votes.items():
                 key = (url_templates.c.source_id == source_id) & (url_templates.c.template == template)
                 updated = conn.execute(url_templates.update().where(key).values(
@@ -381,29 +308,87 @@ class Store:
 
     # -- small facts about the store -----------------------------------------------------------------------
     def state_value(self, key: str) -> str | None:
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return conn.execute(select(store_state.c.value).where(store_state.c.key == key)).scalar()
 
     def set_state_value(self, key: str, value: str) -> None:
-        self.hot.flush()
-        with self.engine.begin() as conn:  # an upsert: crawls on other hosts may set it at the same moment
+        with self.begin() as conn:  # an upsert: crawls on other hosts may set it at the same moment
             conn.execute(text("INSERT INTO store_state (key, value) VALUES (:key, :value) "
                               "ON CONFLICT (key) DO UPDATE SET value = excluded.value"), {"key": key, "value": value})
 
     def article_count(self) -> int:
-        self.hot.flush()
-        with self.engine.connect() as conn:
+        self.flush()  # the crawl's newest articles count too
+        with self.connect() as conn:
             return conn.execute(select(func.count()).select_from(articles)).scalar() or 0
 
     # -- runs ---------------------------------------------------------------------------------------------
     def record_run(self, row: dict) -> None:
-        self.hot.flush()
-        with self.engine.begin() as conn:
+        with self.begin() as conn:
             conn.execute(runs.insert().values(**row))
 
     def iter_runs(self, where=None) -> Iterator[dict]:
         """The runs' rows (those ``where`` selects, a condition on ``runs``), latest first."""
         query = select(runs) if where is None else select(runs).where(where)
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             for row in conn.execute(query.order_by(runs.c.started.desc(), runs.c.id.desc())).mappings():
                 yield dict(row)
+
+    def runs_started_since(self, source_ids: Iterable[str], since: str) -> list[dict]:
+        """The rows of these sources' runs that started at or after ``since`` (ISO 8601), in the order recorded."""
+        query = (select(runs).where(runs.c.source_id.in_(list(source_ids)), runs.c.started >= since)
+                 .order_by(runs.c.id))
+        with self.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def settle_runs(self, status: str, run_ids: Iterable[int] = (), add: Iterable[dict] = ()) -> None:
+        """In one transaction: give the runs rows ``run_ids`` the status ``status`` and record the rows ``add``
+        (the service's record of a run that timed out, crashed or was stopped before recording its own)."""
+        ids, rows = list(run_ids), [{**row, "status": status} for row in add]
+        with self.begin() as conn:
+            if ids:
+                conn.execute(update(runs).where(runs.c.id.in_(ids)).values(status=status))
+            if rows:
+                conn.execute(runs.insert(), rows)
+
+    def _source_runs(self, source_id: str, exclude_run_id: str | None) -> list:
+        where = [runs.c.source_id == source_id]
+        if exclude_run_id:
+            where.append(runs.c.run_id != exclude_run_id)
+        return where
+
+    def latest_runs(self, source_id: str, limit: int, exclude_run_id: str | None = None) -> list[dict]:
+        """The source's ``limit`` latest runs, latest first, leaving out the run ``exclude_run_id`` (the source
+        as it was before that run). Read-only on an older schema: its rows lack the later revisions' columns."""
+        query = (select(*self.columns(runs)).where(*self._source_runs(source_id, exclude_run_id))
+                 .order_by(runs.c.started.desc(), runs.c.id.desc()).limit(limit))
+        with self.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def last_productive_run(self, source_id: str, exclude_run_id: str | None = None) -> str | None:
+        """When the source's latest run with new articles started (ISO 8601), or None: it never had any."""
+        query = select(func.max(runs.c.started)).where(*self._source_runs(source_id, exclude_run_id),
+                                                       runs.c.new_articles > 0)
+        with self.connect() as conn:
+            return conn.execute(query).scalar()
+
+    def run_statuses_after(self, source_id: str, after: str | None, exclude_run_id: str | None = None) -> list[str]:
+        """The statuses of the source's runs started after ``after`` (all its runs when None), in no order."""
+        query = select(runs.c.status).where(*self._source_runs(source_id, exclude_run_id))
+        if after:
+            query = query.where(runs.c.started > after)
+        with self.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    # -- mentions ------------------------------------------------------------------------------------------
+    def mentions_first_seen(self, source_ids: Iterable[str], since: str, until: str) -> list[dict]:
+        """The mentions in the articles of these sources first seen from ``since`` to ``until`` (ISO 8601,
+        inclusive: a run's new mentions), in the order stored: kind, watch, matched and snippet, with the
+        article's title, url, source_id and published_at."""
+        query = (select(mentions.c.kind, mentions.c.watch, mentions.c.matched, mentions.c.snippet, articles.c.title,
+                        articles.c.url, articles.c.source_id, articles.c.published_at)
+                 .join(articles, articles.c.id == mentions.c.article_id)
+                 .where(articles.c.source_id.in_(list(source_ids)), articles.c.first_seen >= since,
+                        articles.c.first_seen <= until)
+                 .order_by(articles.c.id, mentions.c.id))
+        with self.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]

@@ -13,10 +13,10 @@ import sys
 from sqlalchemy import create_engine, inspect
 
 from crawler import store as store_module
-from crawler.migrations import head_revision
+from crawler.migrations import _alembic_config, head_revision
 from crawler.store import Store
 
-from conftest import REPO, run_cli, write_config
+from conftest import REPO, run_cli, source_entry, write_config
 from pgserver import fresh_database
 
 
@@ -137,3 +137,74 @@ def test_status_leaves_an_old_store_as_it_is_and_export_upgrades_it(tmp_path):
     assert "alembic_version" not in _schema(f"sqlite:///{path}")
     run_cli("export", "--config", config, check=True)
     assert "alembic_version" in _schema(f"sqlite:///{path}")
+
+
+def _store_at_revision(path, revision: str) -> None:
+    """A store as the release of ``revision`` left it: migrated that far by Alembic, with one run of tverduma."""
+    from alembic import command
+
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), revision)
+        connection.exec_driver_sql(
+            "INSERT INTO runs (run_id, source_id, started, finished, status, pages, new_articles, new_mentions, "
+            "errors, error_detail, empty_pages, duration) VALUES ('r1', 'tverduma', '2026-11-02T10:00:00+00:00', "
+            "'2026-11-02T10:01:00+00:00', 'ok', 7, 3, 1, 0, '', 0, 60.0)")
+    engine.dispose()
+
+
+def _revision_and_run_columns(path) -> tuple[list, set[str]]:
+    with sqlite3.connect(path) as db:
+        return (db.execute("SELECT version_num FROM alembic_version").fetchall(),
+                {row[1] for row in db.execute("PRAGMA table_info(runs)")})
+
+
+def test_status_reads_an_older_schema_without_touching_it_and_crawl_upgrades_it(serve, tmp_path):
+    path = tmp_path / "data" / "state.sqlite3"
+    path.parent.mkdir(parents=True)
+    _store_at_revision(path, "0001")  # before runs.too_old/limit_hit/not_news, the frontier, digests, the index
+    before = _revision_and_run_columns(path)
+    assert before[0] == [("0001",)] and "not_news" not in before[1]
+    server = serve("tverduma")
+    config = write_config(tmp_path, [source_entry(server, "tverduma")])
+
+    status = run_cli("status", "--config", config)
+    assert status.returncode == 0, status.stderr
+    row = next(line for line in status.stdout.splitlines() if line.startswith("tverduma"))
+    assert row.split()[1:7] == ["2026-11-02", "10:00:00", "ok", "7", "3", "1"], status.stdout
+    assert status.stderr.count("\n") == 1 and "revision 0001" in status.stderr and "dumawatch migrate" in status.stderr
+    assert "Traceback" not in status.stderr
+    assert _revision_and_run_columns(path) == before  # not migrated, not altered
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not even switched to WAL
+
+    search = run_cli("search", "дума", "--config", config)  # read-only too: no index yet, one line, exit 2
+    assert search.returncode == 2 and search.stderr.count("\n") == 1 and "dumawatch reindex" in search.stderr
+    assert _revision_and_run_columns(path) == before
+
+    run_cli("crawl", "--config", config, check=True)
+    revision, columns = _revision_and_run_columns(path)
+    assert revision == [(head_revision(),)] and columns == _expected()["runs"]
+    status = run_cli("status", "--config", config, check=True)
+    assert status.stderr == ""
+
+
+def test_status_on_a_store_it_cannot_read_says_so_in_one_line(tmp_path):
+    path = tmp_path / "data" / "state.sqlite3"
+    path.parent.mkdir(parents=True)
+    _store_at_revision(path, "0001")
+    with sqlite3.connect(path) as db:  # a store broken by hand: its runs lost a column every revision has
+        db.execute("ALTER TABLE runs DROP COLUMN new_articles")
+    source = {"id": "tverduma", "name": "Тверская дума", "region": "Тверская область", "url": "http://127.0.0.1:9/",
+              "timezone": "Europe/Moscow"}
+    status = run_cli("status", "--config", write_config(tmp_path, [source]))
+    assert status.returncode == 2 and "dumawatch migrate" in status.stderr.splitlines()[-1]
+    assert "Traceback" not in status.stderr
+    assert _revision_and_run_columns(path)[0] == [("0001",)]
+
+
+def test_status_on_a_store_not_made_yet_creates_nothing(tmp_path):
+    config = write_config(tmp_path, [])
+    status = run_cli("status", "--config", config, check=True)
+    assert status.stderr == ""
+    assert not (tmp_path / "data").exists()

@@ -12,17 +12,18 @@ import threading
 import time
 
 from crawler.config import Config, Source
+from crawler.discovery import site_host
 from crawler.distributed.app import configure
+from crawler.errors import EXIT_LOCKED
 
 log = logging.getLogger("dumawatch.service")
-EXIT_LOCKED = 3
 
 
 def spread(sources: list[Source], tasks: int) -> list[list[str]]:
     """The sources in at most ``tasks`` groups, each site host in exactly one, balanced by number of sources."""
     hosts: dict[str, list[str]] = {}
     for source in sources:
-        hosts.setdefault(source.host.removeprefix("www."), []).append(source.id)
+        hosts.setdefault(site_host(source.host), []).append(source.id)
     groups: list[list[str]] = [[] for _ in range(max(1, min(tasks, len(hosts))))]
     for ids in sorted(hosts.values(), key=len, reverse=True):
         min(groups, key=len).extend(ids)

@@ -35,6 +35,7 @@ from crawler.discovery import (
     next_page_links,
     on_site,
     parse_html,
+    site_host,
 )
 from crawler.failures import describe_failure
 from crawler.frontier import Frontier, PageTally
@@ -61,7 +62,7 @@ def listing_page_key(url: str) -> str:
     """One key per listing page: ``/news`` and ``/news/`` are one page, ``/news?page=1`` another (all parameters
     count, unlike an article's URL key: ``?from=20`` is a page here, a tracking parameter there)."""
     parts = urlsplit(canonicalize_url(url, keep_fragments=False))
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    host = site_host(parts.hostname)
     port = f":{parts.port}" if parts.port else ""
     return f"{host}{port}{parts.path.rstrip('/') or '/'}?{parts.query}"
 
