@@ -10,10 +10,10 @@ served from memory by ``bench/loopback.py``. In one run, with politeness off (``
 3. ``dumawatch crawl`` again on the unchanged site (the incremental run).
 
 Reported: wall time of each (and the ratio to the bare spider), CPU time (the process and its worker processes),
-peak memory (max RSS of any one process of the run, from ``os.wait4``; and the peak of the summed RSS of the
-crawl process and its workers, sampled every 0.2 s, shared pages counted in each), requests counted by the
-server (articles vs listing/feed/sitemap/other). ``dumawatch crawl`` runs with the config's ``workers``
-(``--workers``; default auto: cores - 1, at most 4).
+peak memory (the crawl process's own and the largest of its worker processes', ``VmHWM`` sampled every 0.2 s
+by ``harness.PeakSampler``; and the peak of the summed RSS of the crawl process and its workers, shared pages
+counted in each), requests counted by the server (articles vs listing/feed/sitemap/other). ``dumawatch crawl``
+runs with the config's ``workers`` (``--workers``; default auto: cores - 1, at most 4).
 Targets: first run ≤ 1.5 × bare; peak memory ≤ 400 MB; the second run requests no article and takes ≤ 5 %
 of the first run's wall time.
 
@@ -25,66 +25,20 @@ of the first run's wall time.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
+import sqlite3
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import yaml
+from corpus import Site, build_sites, site_files, synthetic_watchlist
+from harness import ROOT, print_table, run_measured, verdict, write_results
+from loopback import Host, LoopbackServer
 
-import yaml  # noqa: E402
-from bench_matching import synthetic_watchlist  # noqa: E402
-from corpus import Site, build_sites, site_files  # noqa: E402
-from harness import ROOT, print_table, verdict, write_results  # noqa: E402
-from loopback import Host, LoopbackServer  # noqa: E402
+from crawler.config import parse_workers
 
 PER_DOMAIN = 16
 FIRST_ADDRESS = 230  # 127.0.0.230 ... : clear of the tests' loopback addresses in most runs
-
-
-def tree_rss_mb(pid: int) -> float:
-    """RSS of a process and all its descendants (the worker pool), in MB (shared pages counted in each)."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total / 1024
-
-
-def run_measured(command: list[str], timeout: float = 900, cwd: Path = ROOT) -> dict:
-    """Run ``command`` (in ``cwd``); its wall time, exit code, peak RSS (MB) and peak RSS of its process tree."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = started + timeout
-    tree_peak, polls = 0.0, 0
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            process.kill()
-            raise TimeoutError(" ".join(command))
-        polls += 1
-        if polls % 10 == 0 and Path("/proc").is_dir():  # every 0.2 s
-            tree_peak = max(tree_peak, tree_rss_mb(process.pid))
-        time.sleep(0.02)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    out, err = process.communicate()
-    if process.returncode != 0:
-        print(out.decode(errors="replace")[-2000:], err.decode(errors="replace")[-4000:], file=sys.stderr)
-    return {"wall_s": wall, "rc": process.returncode, "max_rss_mb": usage.ru_maxrss / 1024,
-            "tree_rss_mb": tree_peak,
-            "cpu_s": usage.ru_utime + usage.ru_stime, "stderr": err.decode(errors="replace")[-2000:]}
 
 
 def write_config(directory: Path, sites: list[Site], hosts: list[Host], state: str | None = None,
@@ -136,8 +90,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", help="the config's 'workers': a number or 'auto' (default: not set, i.e. auto)")
     args = parser.parse_args(argv)
     n = 1000 if args.quick else args.articles
-    from crawler.config import parse_workers
-
     workers = parse_workers(args.workers if args.workers is not None else "auto", "--workers")
     sites = build_sites(n, args.sites)
     server, hosts, articles = serve(sites)
@@ -155,8 +107,6 @@ def main(argv: list[str] | None = None) -> int:
             server.clear_logs()
             second = run_measured(crawl_command(config))
             second.update(tally(hosts, articles))
-            import sqlite3
-
             with sqlite3.connect(Path(tmp) / "cfg" / "data" / "state.sqlite3") as db:
                 stored = db.execute("SELECT count(*) FROM articles").fetchone()[0]
     finally:
@@ -164,17 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     ratio = first["wall_s"] / bare["wall_s"]
     incremental = second["wall_s"] / first["wall_s"]
     rows = [[label, f"{r['wall_s']:.1f}", f"{r['wall_s'] / bare['wall_s']:.2f}", f"{r['cpu_s']:.1f}",
-             f"{r['max_rss_mb']:.0f}", f"{r['tree_rss_mb']:.0f}", r["requests"], r["article_requests"],
+             f"{r['peak_mb']:.0f}", f"{r['workers_peak_mb']:.0f}" if r["descendants"] else "-",
+             f"{r['tree_rss_mb']:.0f}", r["requests"], r["article_requests"],
              r["other_requests"]]
             for label, r in (("bare Scrapy spider", bare), ("dumawatch crawl, first run", first),
                              ("dumawatch crawl, second run", second))]
     print_table(f"Crawl throughput (one run, same loopback server; workers: {workers})",
-                ["", "wall s", "× bare", "CPU s", "max RSS MB", "tree RSS MB", "requests", "articles", "other"], rows)
+                ["", "wall s", "× bare", "CPU s", "peak MB", "worker peak MB", "tree RSS MB", "requests",
+                 "articles", "other"], rows)
     print(f"\nstored {stored} of {n} articles; first run {n / first['wall_s']:.0f} articles/s, "
           f"bare spider {bare['article_requests'] / bare['wall_s']:.0f} pages/s")
     checks = {
         "first run <= 1.5 x bare": ratio <= 1.5,
-        "peak memory <= 400 MB": first["max_rss_mb"] <= 400,
+        "peak memory <= 400 MB": max(first["peak_mb"], first["workers_peak_mb"]) <= 400,
         "second run: no article requested": second["article_requests"] == 0,
         "second run <= 5 % of the first": incremental <= 0.05,
     }

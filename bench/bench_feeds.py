@@ -31,18 +31,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
+from harness import print_table, tests_module, write_results
+from prefill import SOURCES, prefill
 
+from crawler.demo_server import serve_site
+
+build_site = tests_module("bigsite").build_site  # the tests' Bitrix-style site generator
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
-
-from harness import print_table, write_results  # noqa: E402
-from prefill import SOURCES, prefill  # noqa: E402
-
-from crawler.demo_server import serve_site  # noqa: E402
-
-from bigsite import build_site  # noqa: E402
-
 REPO = HERE.parent
 MOSCOW = ZoneInfo("Europe/Moscow")
 HISTORIES = {"steady": 120.0, "year": 425 * 1440 / 100_000}  # minutes between two stored articles

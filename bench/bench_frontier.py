@@ -24,11 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_crawl import run_measured, serve, tally, write_config  # noqa: E402
-from corpus import build_sites  # noqa: E402
-from harness import ROOT, print_table, verdict, write_results  # noqa: E402
+from bench_crawl import serve, tally, write_config
+from corpus import build_sites
+from harness import ROOT, print_table, run_measured, verdict, write_results
 
 INCREMENTAL_RUNS = 3
 

@@ -16,15 +16,12 @@ import argparse
 import logging
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import trafilatura
+from corpus import pipeline_items
+from harness import print_table, write_results
 
-import trafilatura  # noqa: E402
-from corpus import pipeline_items  # noqa: E402
-from harness import print_table, write_results  # noqa: E402
-
-from pipelines.clean import extract  # noqa: E402
+from pipelines.clean import extract
 
 
 def newspaper4k():

@@ -21,14 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import trafilatura
+from corpus import pipeline_items, reprint_truth, synthetic_watchlist
+from harness import PipelineChain, print_table, sources_for, verdict, write_results
 
-import trafilatura  # noqa: E402
-from bench_matching import synthetic_watchlist  # noqa: E402
-from corpus import pipeline_items, reprint_truth  # noqa: E402
-from harness import PipelineChain, print_table, sources_for, verdict, write_results  # noqa: E402
-
-from crawler.store import Store  # noqa: E402
+from crawler.store import Store
 
 BLOCK = 100
 TARGET = 0.75

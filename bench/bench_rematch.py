@@ -2,7 +2,7 @@
 
 The store is filled fast (``bench/prefill.py``: realistic article texts from ``bench/corpus.py``, which name the
 benchmark watchlist's people). Then, in a fresh process each time (as a user runs it), with the 1,000-entry
-watchlist of ``bench/bench_matching.py``:
+watchlist of ``bench/corpus.py`` (``synthetic_watchlist``):
 
 1. ``rematch`` of the whole store (the automaton compiled once; every article matched, mentions, names and
    topics written where they changed) — the feeds not rewritten, to time the matching itself;
@@ -26,12 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import yaml  # noqa: E402
-from bench_matching import synthetic_watchlist  # noqa: E402
-from harness import ROOT, print_table, verdict, write_results  # noqa: E402
-from prefill import prefill  # noqa: E402
+import yaml
+from corpus import synthetic_watchlist
+from harness import ROOT, print_table, verdict, write_results
+from prefill import prefill
 
 CHILD = """
 import json, sys, time

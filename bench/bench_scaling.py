@@ -3,7 +3,9 @@
 The store is filled fast (``bench/prefill.py``: SQL bulk inserts of realistic rows with their shingle
 anchors), then 200 fresh articles (``bench/corpus.py``) go through the whole real pipeline chain at each
 level; CPU time per article is compared with the smallest level. Matching time per article at 10, 1,000
-and 10,000 watch entries comes from ``bench/bench_matching.py`` (reused). Target: both flat within 2×.
+and 10,000 watch entries comes from ``bench/bench_matching.py`` (reused), over the BSNLP news texts when
+``../shared/eval/bsnlp`` is present, else over generated texts (the output says which). Target: both flat
+within 2×.
 
     python bench/bench_scaling.py             # 1,000 / 10,000 / 100,000 articles
     python bench/bench_scaling.py --quick     # 1,000 / 10,000
@@ -17,14 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_matching
+from corpus import pipeline_items, synthetic_watchlist
+from harness import PipelineChain, print_table, sources_for, verdict, write_results
+from prefill import prefill
 
-import bench_matching  # noqa: E402
-from corpus import pipeline_items  # noqa: E402
-from harness import PipelineChain, print_table, sources_for, verdict, write_results  # noqa: E402
-from prefill import prefill  # noqa: E402
-
-from crawler.store import Store  # noqa: E402
+from crawler.store import Store
 
 FRESH = 200
 
@@ -34,7 +34,7 @@ def pipeline_levels(levels: tuple[int, ...]) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="dumawatch-bench-scaling-") as tmp:
         path = str(Path(tmp) / "state.sqlite3")
         filled = 0
-        watchlist = bench_matching.synthetic_watchlist(1000)
+        watchlist = synthetic_watchlist(1000)
         for index, level in enumerate(levels):
             started = time.perf_counter()
             prefill(path, level - filled, start=filled)
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     print("pipeline time per article by articles already in the store:")
     pipeline = pipeline_levels(levels)
     docs, label = bench_matching.corpus()
-    bench_matching.WatchMatcher(bench_matching.load_watchlist(bench_matching.synthetic_watchlist(10), "warm-up"))
+    bench_matching.WatchMatcher(bench_matching.load_watchlist(synthetic_watchlist(10), "warm-up"))
     matching = [bench_matching.run(size, docs, repeats=3) for size in bench_matching.SIZES]
     base = pipeline[0]["ms_per_article"]
     rows = [[f"{r['stored']:,} stored articles", f"{r['ms_per_article']:.2f}", f"{r['ms_per_article'] / base:.2f}",

@@ -33,12 +33,10 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import yaml  # noqa: E402
-from bench_crawl import serve, write_config  # noqa: E402
-from corpus import build_sites  # noqa: E402
-from harness import ROOT, print_table, write_results  # noqa: E402
+import yaml
+from bench_crawl import serve, write_config
+from corpus import build_sites
+from harness import ROOT, print_table, write_results
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 BROKER = "redis://127.0.0.1:6379/0"

@@ -9,20 +9,18 @@ Texts are generated from sentence templates with varied committees, subjects, fi
 watched people (the first names of :func:`watch_names`), 3 to 9 paragraphs; no two articles are the
 same. A share of articles (``reprint_share``) reprints an earlier article of another site with its first
 sentence rewritten, as regional portals do with press releases. Everything is deterministic (seeded).
+
+The benchmarks' watchlist is generated here too (:func:`synthetic_watchlist`): realistic Russian names,
+real first names with generated surnames (Russian stems + -ов/-ев/-ин/-ский/-енко/-их endings, both
+genders), plus a few topics.
 """
 
 from __future__ import annotations
 
 import random
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_matching import synthetic_watchlist  # noqa: E402
 
 STYLES = ("bitrix", "wordpress", "table")
 ZONES = ("Europe/Moscow", "Asia/Novokuznetsk", "Europe/Kirov", "Asia/Yekaterinburg", "Europe/Volgograd",
@@ -89,8 +87,41 @@ TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъы�
                      "s", "t", "u", "f", "h", "c", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True))
 
 
+MALE = ["Александр", "Алексей", "Андрей", "Владимир", "Дмитрий", "Евгений", "Иван", "Игорь", "Константин",
+        "Михаил", "Николай", "Олег", "Павел", "Сергей", "Юрий", "Виктор", "Геннадий", "Роман", "Артём", "Василий"]
+FEMALE = ["Анна", "Валентина", "Галина", "Екатерина", "Елена", "Ирина", "Людмила", "Мария", "Наталья", "Ольга",
+          "Светлана", "Татьяна", "Юлия", "Вера", "Марина", "Лариса", "Нина", "Оксана", "Дарья", "Ксения"]
+STEMS = ["Блош", "Пыж", "Крот", "Бел", "Сух", "Мороз", "Кузнец", "Лебед", "Гром", "Жар", "Свет", "Полян", "Кулаг",
+         "Дубр", "Ветл", "Бугр", "Жук", "Клен", "Рыб", "Сорок", "Тарас", "Шмел", "Яснец", "Хмел", "Гребн", "Зорк"]
+MIDDLES = ["а", "о", "у", "и", "е", "ин", "ан", "ен", "ач", "уш", "ик", "ар", "ал", "ор", "ул", "ет"]
+ENDINGS_M = ["ов", "ев", "ин", "ский", "енко", "их", "ков", "цев"]
+ENDINGS_F = {"ов": "ова", "ев": "ева", "ин": "ина", "ский": "ская", "енко": "енко", "их": "их", "ков": "кова",
+             "цев": "цева"}
+TOPICS = ["капитальный ремонт школ", "Сталинградская битва", "газификация", "дорожный фонд", "областной бюджет",
+          "молодёжная политика", "тарифы ЖКХ", "детский отдых", "национальный проект", "сельское хозяйство"]
+
+
+def synthetic_watchlist(size: int, seed: int = 4) -> dict:
+    """A watchlist of ``size`` entries: people, and one topic per ten entries (at most ten topics)."""
+    rng = random.Random(seed)
+    names, seen = [], set()
+    while len(names) < size - min(size // 10, len(TOPICS)):
+        stem = rng.choice(STEMS) + rng.choice(MIDDLES) + rng.choice(["", "л", "н", "р", "ш", "к"])
+        ending = rng.choice(ENDINGS_M)
+        female = rng.random() < 0.4
+        first = rng.choice(FEMALE if female else MALE)
+        surname = stem + (ENDINGS_F[ending] if female else ending)
+        full = f"{first} {surname}"
+        if full.casefold() in seen:
+            continue
+        seen.add(full.casefold())
+        names.append({"name": full})
+    topics = [{"name": f"Тема {i}", "keywords": [phrase]} for i, phrase in enumerate(TOPICS[: size - len(names)])]
+    return {"names": names, "topics": topics}
+
+
 def watch_names(size: int = 1000) -> list[str]:
-    """The watched people's names of the 1,000-entry benchmark watchlist (bench_matching's generator)."""
+    """The watched people's names of the 1,000-entry benchmark watchlist (:func:`synthetic_watchlist`)."""
     return [entry["name"] for entry in synthetic_watchlist(size)["names"]]
 
 

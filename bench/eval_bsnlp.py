@@ -18,12 +18,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from pipelines.matcher import WatchMatcher
+from pipelines.watchlist import load_watchlist
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from pipelines.matcher import WatchMatcher  # noqa: E402
-from pipelines.watchlist import load_watchlist  # noqa: E402
-
 DATA = ROOT.parent / "shared" / "eval" / "bsnlp"
 RESULTS = ROOT / "bench" / "results" / "bsnlp.json"
 

@@ -33,17 +33,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import htmldate
+import lxml.html
+import trafilatura
+from w3lib.encoding import html_to_unicode
+
+from pipelines.clean import parse_page
+from pipelines.date_evidence import find_published
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-import htmldate  # noqa: E402
-import lxml.html  # noqa: E402
-import trafilatura  # noqa: E402
-from w3lib.encoding import html_to_unicode  # noqa: E402
-
-from pipelines.clean import parse_page  # noqa: E402
-from pipelines.date_evidence import find_published  # noqa: E402
-
 FIXTURES = REPO / "bench" / "date_fixtures"
 # ``../shared`` beside the checkout (a worktree under ``wt/`` looks one level further up)
 SHARED = next((base / "shared" / "eval" / "pages" for base in (REPO.parent, REPO.parent.parent)

@@ -34,11 +34,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from crawler.demo_server import serve_site
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from crawler.demo_server import serve_site  # noqa: E402
-
 SHARED = next((base / "shared" / "eval" / "pages" for base in (REPO.parent, REPO.parent.parent)
                if (base / "shared" / "eval" / "pages").is_dir()), REPO.parent / "shared" / "eval" / "pages")
 RESULTS = REPO / "bench" / "results" / "eval_pages.json"

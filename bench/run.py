@@ -4,7 +4,7 @@
 Each runs as its own process (a crawl's reactor cannot restart; memory figures stay separate), prints its
 table and writes ``bench/results/<name>.json``. Extra flags (``--quick``) are passed to every script.
 
-    python bench/run.py                 # everything (about 25 minutes on 2 cores)
+    python bench/run.py                 # everything (how long: bench/README.md)
     python bench/run.py pipeline crawl
     python bench/run.py --quick
 """

@@ -2,7 +2,8 @@
 
 The cron fires every few seconds; the script samples the service process's resident memory (VmRSS
 from /proc/PID/status) over time, then stops the service with SIGTERM and prints the figures: runs
-made, whether any overlapped, exit code, and memory at start, end and peak.
+made, whether any overlapped, exit code, and memory at start, end and peak; also the service's own peak
+and the largest peak of one of its crawl processes (``VmHWM``, ``harness.PeakSampler``).
 
     python bench/soak_service.py --minutes 5 --every 5
 """
@@ -18,19 +19,16 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+from harness import ROOT, PeakSampler, status_kb, tests_module
 
-from crawler.demo_server import serve_site  # noqa: E402
+from crawler.demo_server import serve_site
 
-from conftest import TEST_SITES, source_entry, write_config  # noqa: E402
+conftest = tests_module("conftest")  # the tests' sites and config writer
+TEST_SITES, source_entry, write_config = conftest.TEST_SITES, conftest.source_entry, conftest.write_config
 
 
 def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    return status_kb(pid, ("VmRSS",)).get("VmRSS", 0)
 
 
 def runs(state: Path) -> list[tuple[str, str, str]]:
@@ -54,13 +52,14 @@ def main() -> int:
     server = serve_site(TEST_SITES / "tverduma", host="127.0.0.240")
     config = write_config(directory, [source_entry(server, "tverduma")],
                           schedule={"cron": f"*/{args.every} * * * * *", "timezone": "Europe/Moscow"})
-    service = subprocess.Popen([sys.executable, "-m", "crawler", "schedule", "--config", str(config)], cwd=REPO,
+    service = subprocess.Popen([sys.executable, "-m", "crawler", "schedule", "--config", str(config)], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     state = directory / "data" / "state.sqlite3"
     clock = time.monotonic()
     samples: list[tuple[float, int, int]] = []
     print(f"soak: service pid {service.pid}, cron every {args.every} s, {args.minutes} min, dir {directory}")
     print(f"{'elapsed s':>9}  {'service RSS MiB':>15}  {'runs':>5}")
+    sampler = PeakSampler(service.pid).start()
     time.sleep(3)  # let the service import its modules: the first sample is its settled size
     try:
         while time.monotonic() - clock < args.minutes * 60:
@@ -74,6 +73,7 @@ def main() -> int:
     finally:
         service.send_signal(signal.SIGTERM)
         code = service.wait(timeout=60)
+        sampler.stop()
         server.stop()
     history = runs(state)
     overlaps = sum(1 for a, b in zip(history, history[1:], strict=False) if b[0] < a[1])
@@ -83,6 +83,8 @@ def main() -> int:
           f"(statuses: {', '.join(statuses)}); overlapping runs: {overlaps}")
     print(f"service RSS: start {rss[0] / 1024:.1f} MiB, end {rss[-1] / 1024:.1f} MiB, "
           f"peak {max(rss) / 1024:.1f} MiB (first sample after {samples[0][0]:.0f} s)")
+    print(f"peak memory (VmHWM): service {sampler.root_mb:.1f} MiB, largest crawl process "
+          f"{sampler.descendant_mb:.1f} MiB ({sampler.descendants} child processes seen)")
     log = directory / "logs" / "dumawatch.log"
     print(f"log: {log} ({log.stat().st_size} bytes)")
     return 0 if code == 0 and overlaps == 0 else 1

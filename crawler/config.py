@@ -31,7 +31,7 @@ MAIN_KEYS = {"sources", "watchlist", "state", "feeds", "schedule", "scrapy", "ma
              "log", "run_timeout", "workers", "broker", "feed_window_days", *DEFAULT_LIMITS}
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")  # Celery brokers: Redis or RabbitMQ
 DEFAULT_FEED_WINDOW_DAYS = 90  # articles.csv, mentions.csv and runs.csv hold this many days; the archive holds all
-MAX_WORKERS = 64  # a worker is a whole interpreter with the parsers and the watchlist: ~100 MB each
+MAX_WORKERS = 64  # a worker is a whole interpreter with the parsers and the watchlist (bench/README.md: memory)
 SOURCE_KEYS = {
     "id", "name", "region", "url", "timezone", "feeds", "listing", "sitemaps", "article_pattern", "enabled",
     "schedule", "max_age_days", "title", "date", "body", "encoding", "render", "verify_tls", "allow_domains",
@@ -130,7 +130,8 @@ class Config:
         return self.feeds_dir / ".dumawatch.lock"
 
 
-# libyaml's safe loader where PyYAML was built with it: a 1,000-entry watchlist loads in 22 ms instead of 167
+# libyaml's safe loader where PyYAML was built with it: the pure-Python one is several times slower on a large
+# watchlist, which every crawl and every worker process reads
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

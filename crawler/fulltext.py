@@ -201,8 +201,8 @@ def search_sql(exact: bool = False, since: bool = False, source: bool = False, l
 
     The best ``limit`` rows are ranked on the index alone, and only they are joined to their articles' texts: a
     common word's thousands of matches are never read whole. BM25 is computed for the ``RANK_WINDOW`` most
-    recently stored matches at most (a word in nearly every article would otherwise cost ~150 ms at 100,000
-    articles, for a ranking that says little: such a word's weight is close to nil). ``since`` and ``source``
+    recently stored matches at most (a word in nearly every article would otherwise cost time growing with the
+    store, for a ranking that says little: such a word's weight is close to nil). ``since`` and ``source``
     keep the matches published since a date / of one source (:func:`_filter_terms`): the window is then that
     of the matches kept, so a filtered search ranks exactly as the unfiltered one, with the others left out
     (within the window). Ties in the score go to the most recently stored article.

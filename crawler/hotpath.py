@@ -2,8 +2,8 @@
 
 A crawl asks the store the same few questions for every page and every article (is this URL known? which
 article has this key, this text, these sketch hashes? store this article). Through SQLAlchemy Core each
-statement costs 50–110 µs of Python around a 5–10 µs SQLite lookup (``bench/bench_store.py`` prints both),
-so these statements run here, on one DB-API connection held for the whole crawl, with hand-written SQL that
+statement costs several times more Python than the SQLite lookup it wraps (``bench/bench_store.py`` prints
+both; figures in ``bench/README.md``), so these statements run here, on one DB-API connection held for the whole crawl, with hand-written SQL that
 SQLite and PostgreSQL both accept (``INSERT … ON CONFLICT``, ``RETURNING``). The schema, the exports, the
 run history and everything else stay in SQLAlchemy (``crawler/store.py``).
 

@@ -30,8 +30,8 @@ DEFAULTS = {
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
     # items processed at once per response: the spider yields at most one item per page, and Scrapy 2.19 starts
-    # this many asyncio tasks for every response (1.4 ms a page at the default 100, 0.13 ms at 4). Responses
-    # are still processed side by side, each with its own items (the worker pool sees ~200 pages at once).
+    # this many asyncio tasks for every response, a cost per page that grows with it (bench/README.md). Responses
+    # are still processed side by side, each with its own items (the worker pool sees many pages at once).
     "CONCURRENT_ITEMS": 4,
     "DOWNLOAD_TIMEOUT": 30,
     "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,

@@ -2,7 +2,7 @@
 
 A window feed (``articles.csv``, ``mentions.csv``) or an archive month's (``archive/YYYY-MM/``) is sorted on a
 key (newest first) and, between two crawls, mostly only gains rows. Written whole, it costs what it holds (90
-days of every legislature: ~80 MB); here it is written whole once, with a key file beside it
+days of every legislature: tens of MB, see ``bench/README.md``); here it is written whole once, with a key file beside it
 (``.articles.csv.keys``: the length in bytes and the sort key of every row), and after that each crawl renders
 only its new rows, copies the old file's bytes around them at their sorted places, and copies the old rows' key
 lines unparsed (only the few a binary search probes are read), so the cost is a byte copy whatever the file

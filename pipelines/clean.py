@@ -284,8 +284,8 @@ def extract_from_tree(tree, html: str, url: str, title_selector: str | None = No
             node.drop_tree()  # as trafilatura's own parser drops them
         text = _trafilatura_text(tree, url, fast=True)
         if len(text) < MIN_TEXT_CHARS:
-            # a table layout's body stands in one cell, where trafilatura's fallbacks find nothing either
-            # (bench corpus: 0 of 200 table pages, 2.7 ms each): the cell's paragraphs are the body
+            # a table layout's body stands in one cell, where trafilatura's slow fallbacks find nothing either
+            # (bench/README.md, "where the time went"): the cell's paragraphs are the body
             cell = paragraph_cluster(tree, only_in_table_cell=True)
             if len(cell) >= MIN_TEXT_CHARS:
                 text = cell

@@ -26,7 +26,7 @@ from pipelines.fingerprints import (
 )
 from pipelines.urlkeys import same_site, url_key
 
-RECENT_TEXTS = 10_000  # their shingle hashes as arrays of 8-byte integers: about 2 KB each, 20 MB in all
+RECENT_TEXTS = 10_000  # their shingle hashes as arrays of 8-byte integers (a few KB per text)
 
 
 class DuplicateArticle(CountedDrop):

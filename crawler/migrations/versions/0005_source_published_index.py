@@ -2,7 +2,8 @@
 
 - ``ix_articles_source_published`` (``source_id``, ``published_at``): browse's article list groups every
   article by its date, its source joined (the ``published_date`` facet): from this index alone instead of
-  the rows, whose text stands before ``published_at`` (1.1–1.4 s → ~0.1–0.3 s a page at 100,000 articles).
+  the rows, whose text stands before ``published_at``, so each row's overflow pages are not read for the date
+  (``bench/bench_search.py`` times the list; figures in ``bench/README.md``).
 
 Revision ID: 0005
 Revises: 0004
