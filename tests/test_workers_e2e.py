@@ -33,6 +33,8 @@ from pipelines.fingerprints import REPRINT_RESEMBLANCE, resemblance
 from bigsite import build_site
 from conftest import REPO, TEST_SITES, next_loopback_address, read_csv, run_cli, source_entry, write_config
 
+pytestmark = pytest.mark.e2e
+
 EMPTY_PAGES = range(5200, 5203)  # three article pages with a headline and a photo only, on the tverduma copy
 POOL_LINE = re.compile(r"offload: (\d+) pages in (\d+) worker processes \(pids ([\d ]+)\), (\d+) in the crawl process")
 
