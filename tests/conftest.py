@@ -133,7 +133,10 @@ def write_config(directory: Path, sources: list[dict], watchlist: dict | None = 
     (directory / "watchlist.yaml").write_text(yaml.safe_dump(watchlist or {"names": [], "topics": []},
                                                              allow_unicode=True), encoding="utf-8")
     extra.setdefault("max_age_days", 100_000)  # fixture sites carry fixed dates: keep them all in range
-    extra.setdefault("workers", 0)  # pages cleaned in the crawl process: no pool to start (tests/test_workers_e2e.py)
+    # one worker process, as users run (`workers: auto` is 1 on two cores): the worker pool's path is the one
+    # tested by default; the crawl-process path (workers: 0) by the tests that ask for it: test_discover_e2e and
+    # test_search_e2e run both, test_workers_e2e compares the two row by row
+    extra.setdefault("workers", 1)
     config = {"sources": "sources.yaml", "watchlist": "watchlist.yaml", "state": "data/state.sqlite3",
               "feeds": "feeds", "scrapy": {"DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
                                            **(scrapy or {})}, **extra}

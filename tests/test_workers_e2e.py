@@ -94,7 +94,7 @@ def crawls(tmp_path_factory):
             servers.append(server)
             entries.append(source_entry(server, sid, tz))
         watchlist = merged_watchlist()
-        local = write_config(root / "local", entries, watchlist=watchlist)  # workers: 0 (conftest's default)
+        local = write_config(root / "local", entries, watchlist=watchlist, workers=0)
         pooled = write_config(root / "pooled", entries, watchlist=watchlist)
         tag = uuid.uuid4().hex
         env = {**os.environ, "DUMAWATCH_TEST_TAG": tag}
