@@ -12,6 +12,8 @@ from test_health import redesign_to_empty_pages
 
 from conftest import TEST_SITES, run_cli, source_entry, write_config
 
+pytestmark = pytest.mark.e2e
+
 WATCHLIST = {"names": [], "topics": [{"name": "Бюджет", "keywords": ["бюджет области"]}]}
 
 

@@ -12,6 +12,8 @@ import pytest
 from conftest import next_loopback_address, read_csv, run_cli, write_config
 from fault_server import BytesSite
 
+pytestmark = pytest.mark.e2e
+
 LEAD = "Депутаты областной думы рассмотрели {topic} на заседании профильного комитета."
 BODY = ("Председатель комитета подчеркнул, что решение принято после обсуждения с жителями районов, "
         "общественными организациями и представителями местного самоуправления. Замечания, высказанные "

@@ -22,6 +22,8 @@ from crawler.regions import region_matches
 
 from conftest import REPO, read_csv, run_cli, source_entry, write_config
 
+pytestmark = pytest.mark.e2e
+
 
 def one_line(result) -> str:
     assert result.returncode == 2, (result.returncode, result.stdout[-2000:], result.stderr[-2000:])

@@ -17,6 +17,8 @@ from search_sites import WATCHLIST, WORDPRESS, browse_server, crawl_sites, write
 
 from conftest import run_cli
 
+pytestmark = pytest.mark.e2e
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]

@@ -6,11 +6,14 @@ import json
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
+import pytest
 from history import HISTORY_SOURCES, MOSCOW, fill_history
 from PIL import Image
 
 from bigsite import build_site
 from conftest import read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 WATCHLIST = {"names": [{"name": "Иван Петров"}, {"name": "Ольга Смирнова"}],
              "topics": [{"name": "Газификация", "keywords": ["газификация"]},

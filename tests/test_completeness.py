@@ -19,6 +19,8 @@ from test_crash_and_lock import start_crawl, stored_articles, wait_for_articles
 
 from conftest import REPO, read_csv, run_cli, source_entry, write_config
 
+pytestmark = pytest.mark.e2e
+
 PAGES, PER_PAGE = 52, 10
 
 

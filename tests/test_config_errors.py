@@ -7,6 +7,8 @@ import yaml
 
 from conftest import run_cli, write_config
 
+pytestmark = pytest.mark.e2e
+
 GOOD = {"id": "volgoduma", "name": "Волгоградская областная дума", "region": "Волгоградская область",
         "url": "http://127.0.0.1:9/", "timezone": "Europe/Volgograd"}
 

@@ -8,8 +8,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from bigsite import build_site
 from conftest import REPO, read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 SLOW = {"DOWNLOAD_DELAY": 0.12, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from conftest import read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 KEMEROVO = ZoneInfo("Asia/Novokuznetsk")  # UTC+7
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
+import pytest
+
 from conftest import read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 
 def test_url_variants_and_same_text_give_one_row_each(serve, tmp_path):

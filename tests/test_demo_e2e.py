@@ -14,6 +14,8 @@ from crawler.demo import DEMO_WATCHLIST
 
 from conftest import read_csv, run_cli, source_entry, write_config
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

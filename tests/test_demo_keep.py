@@ -10,9 +10,12 @@ import sys
 import time
 from urllib.parse import urlsplit
 
+import pytest
 import yaml
 
 from conftest import REPO, read_csv, run_cli
+
+pytestmark = pytest.mark.e2e
 
 
 def test_demo_serve_keeps_the_sites_up_for_another_crawl(tmp_path):

@@ -7,12 +7,15 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import lxml.html
+import pytest
 from history import HISTORY_SOURCES, fill_history
 from test_alerts import smtp  # noqa: F401 (the fixture)
 from test_service import start_service, stop_service, wait_for
 
 from bigsite import build_site
 from conftest import read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 WATCHLIST = {"names": [{"name": "Иван Петров"}, {"name": "Ольга Смирнова"}],
              "topics": [{"name": "Газификация", "keywords": ["газификация"]},

@@ -28,6 +28,8 @@ from fault_server import (
     serve_faults,
 )
 
+pytestmark = pytest.mark.e2e
+
 PATTERN = r"/news/\d+-[a-z0-9-]+/$"
 SCRAPY = {"DOWNLOAD_TIMEOUT": 3, "RETRY_TIMES": 1, "DUMAWATCH_RETRY_BACKOFF": 0.2, "DUMAWATCH_RETRY_AFTER_MAX": 2}
 

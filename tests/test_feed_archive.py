@@ -9,12 +9,15 @@ import stat
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+import pytest
 from history import HISTORY_SOURCES, MOSCOW, fill_history
 
 from crawler.archive import month_days
 
 from bigsite import build_site
 from conftest import read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 WATCHLIST = {"names": [{"name": "Иван Петров"}, {"name": "Ольга Смирнова"}],
              "topics": [{"name": "Газификация", "keywords": ["газификация"]},

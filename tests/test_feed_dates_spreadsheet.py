@@ -11,7 +11,7 @@ from history import HISTORY_SOURCES, fill_history
 from conftest import read_csv, run_cli, write_config
 from test_libreoffice import SOFFICE, convert, read_xlsx
 
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")]
 
 
 def test_libreoffice_reads_published_date_as_a_date_in_every_row(tmp_path):

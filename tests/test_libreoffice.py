@@ -22,8 +22,9 @@ from conftest import next_loopback_address, read_csv, run_cli, write_config
 from fault_server import BytesSite
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: "
-                                "apt-get install libreoffice-calc-nogui to run this test")
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: "
+                                 "apt-get install libreoffice-calc-nogui to run this test")]
 
 LONG = " ".join(["Депутаты обсудили исполнение бюджета по разделам «Образование» и «Здравоохранение»."] * 120)
 ARTICLES = {

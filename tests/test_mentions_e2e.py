@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import TEST_SITES, read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 WATCHLIST = {
     "names": [

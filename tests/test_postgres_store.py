@@ -11,6 +11,8 @@ import yaml
 from conftest import read_csv, run_cli, source_entry, write_config
 from pgserver import fresh_database
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def postgres():

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 from test_alerts import smtp  # noqa: F401 (a fixture)
 from test_mentions_e2e import WATCHLIST
 
 from conftest import TEST_SITES, read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 ADDED_LATER = "Ольга Пыжова"
 

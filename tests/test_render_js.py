@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from conftest import read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 NEWS = {
     "/view.php?nid=301": ("2026-11-26", "Хурал принял закон о сельских старостах"),

@@ -14,8 +14,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from bigsite import build_site
 from conftest import REPO, read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 
 def stored(path) -> int:

@@ -21,6 +21,8 @@ from test_postgres_store import postgres  # noqa: F401  (the fixture: a throw-aw
 
 from conftest import run_cli, write_config
 
+pytestmark = pytest.mark.e2e
+
 BLOSHKIN_IDS = {"id=11", "id=12", "id=13", "id=14", "id=15", "id=16", "vstrecha-s-blochkinym"}
 
 

@@ -9,7 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 EVERY_2S = {"cron": "*/2 * * * * *", "timezone": "Europe/Moscow"}
 SLOW = {"DOWNLOAD_DELAY": 0.4, "RANDOMIZE_DOWNLOAD_DELAY": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}

@@ -21,6 +21,8 @@ from bigsite import build_site
 from conftest import REPO, read_csv, run_cli, source_entry, write_config
 from pgserver import deadlocks, fresh_database, query
 
+pytestmark = pytest.mark.e2e
+
 ARTICLES = 60  # per site: 6 listing pages of 10
 
 

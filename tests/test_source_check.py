@@ -17,6 +17,8 @@ from crawler.demo_server import serve_site
 
 from conftest import TEST_SITES, next_loopback_address, read_csv, run_cli, source_entry, write_config
 
+pytestmark = pytest.mark.e2e
+
 SITES = ["check_wordpress_feed", "check_joomla_sitemap", "tverduma", "check_homegrown_nonews",
          "check_bitrix_profile", "check_bitrix_profile", "check_gone", "tverduma"]
 CHECK_SCRAPY = {"DOWNLOAD_TIMEOUT": 5, "RETRY_TIMES": 1}

@@ -14,9 +14,12 @@ import sys
 import time
 
 import pexpect
+import pytest
 
 from bigsite import build_site
 from conftest import REPO, read_csv, run_cli, source_entry, write_config
+
+pytestmark = pytest.mark.e2e
 
 SLOW = {"DOWNLOAD_DELAY": 0.1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 LIVE = re.compile(r"crawling: (\d+)/(\d+) sources done, (\d+) pages, (\d+) new articles?, (\d+) errors?, "

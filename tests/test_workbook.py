@@ -24,6 +24,8 @@ from conftest import next_loopback_address, read_csv, run_cli, source_entry, wri
 from fault_server import BytesSite
 from test_libreoffice import ARTICLES, article_page
 
+pytestmark = pytest.mark.e2e
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 HUGE = " ".join(["Депутаты рассмотрели поправки к областному бюджету и обсудили их с жителями."] * 600)
 

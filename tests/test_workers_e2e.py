@@ -33,6 +33,8 @@ from pipelines.fingerprints import REPRINT_RESEMBLANCE, resemblance
 from bigsite import build_site
 from conftest import REPO, TEST_SITES, next_loopback_address, read_csv, run_cli, source_entry, write_config
 
+pytestmark = pytest.mark.e2e
+
 EMPTY_PAGES = range(5200, 5203)  # three article pages with a headline and a photo only, on the tverduma copy
 POOL_LINE = re.compile(r"offload: (\d+) pages in (\d+) worker processes \(pids ([\d ]+)\), (\d+) in the crawl process")
 
@@ -92,7 +94,7 @@ def crawls(tmp_path_factory):
             servers.append(server)
             entries.append(source_entry(server, sid, tz))
         watchlist = merged_watchlist()
-        local = write_config(root / "local", entries, watchlist=watchlist)  # workers: 0 (conftest's default)
+        local = write_config(root / "local", entries, watchlist=watchlist, workers=0)
         pooled = write_config(root / "pooled", entries, watchlist=watchlist)
         tag = uuid.uuid4().hex
         env = {**os.environ, "DUMAWATCH_TEST_TAG": tag}
