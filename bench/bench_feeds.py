@@ -34,7 +34,7 @@ import yaml
 from harness import print_table, tests_module, write_results
 from prefill import SOURCES, prefill
 
-from crawler.demo_server import serve_site
+from crawler.commands.demo_server import serve_site
 
 build_site = tests_module("bigsite").build_site  # the tests' Bitrix-style site generator
 HERE = Path(__file__).resolve().parent

@@ -38,8 +38,8 @@ def crawl(checkout: Path, config: Path) -> dict:
 
 def frontier_bookkeeping(state: Path) -> dict:
     """Milliseconds of the frontier's own work in one incremental run (median of 50)."""
-    from crawler.frontier import Frontier, PageTally
-    from crawler.store import Store, walks
+    from crawler.spiders.frontier import Frontier, PageTally
+    from crawler.storage.store import Store, walks
 
     store = Store(f"sqlite:///{state}")
     try:

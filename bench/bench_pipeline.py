@@ -25,7 +25,7 @@ import trafilatura
 from corpus import pipeline_items, reprint_truth, synthetic_watchlist
 from harness import PipelineChain, print_table, sources_for, verdict, write_results
 
-from crawler.store import Store
+from crawler.storage.store import Store
 
 BLOCK = 100
 TARGET = 0.75

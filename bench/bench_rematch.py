@@ -35,7 +35,7 @@ CHILD = """
 import json, sys, time
 from pathlib import Path
 from crawler.config import load_config
-from crawler.rematch import rematch_store
+from crawler.commands.rematch import rematch_store
 config = load_config(sys.argv[1])
 started = time.perf_counter()
 result = rematch_store(config, rewrite_feeds=False)

@@ -24,7 +24,7 @@ from corpus import pipeline_items, synthetic_watchlist
 from harness import PipelineChain, print_table, sources_for, verdict, write_results
 from prefill import prefill
 
-from crawler.store import Store
+from crawler.storage.store import Store
 
 FRESH = 200
 

@@ -1,6 +1,6 @@
 """Full-text index: what indexing costs each article, and search time in a store of 100,000 articles.
 
-1. Normal forms (``crawler/fulltext.py``, computed in the worker processes beside the crawl): ms per article
+1. Normal forms (``crawler/storage/fulltext.py``, computed in the worker processes beside the crawl): ms per article
    of generated texts (``bench/corpus.py``), with the word cache cold (a fresh worker) and warm (a long crawl),
    and on the hand-written pages of the demo and test sites (cold).
 2. The crawl process's share: ``Store.add_article`` of the same articles into a fresh store, with the index
@@ -30,8 +30,8 @@ from corpus import article_text, watch_names
 from harness import ROOT, print_table, verdict, write_results
 from prefill import prefill
 
-from crawler import fulltext
-from crawler.store import Store
+from crawler.storage import fulltext
+from crawler.storage.store import Store
 from pipelines.fingerprints import content_hash, shingle_sketch
 
 QUERIES = ["Блошкин", "депутат", "газификация", "бюджет области", "ремонт сельских клубов", "поликлиника",
@@ -125,7 +125,7 @@ def filters(db: sqlite3.Connection) -> list[tuple[str, dict]]:
 
 
 def search_times(path: Path) -> list[dict]:
-    from crawler.browse import DATABASE, build_datasette, ensure_browse_schema
+    from crawler.commands.browse import DATABASE, build_datasette, ensure_browse_schema
 
     rows = []
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
@@ -166,7 +166,7 @@ def search_times(path: Path) -> list[dict]:
 def page_times(path: Path) -> list[dict]:
     """The article list as the browser opens it (its three facets: source, region, date), searched, and with a
     facet chosen; and the same first page asking for the facets again in its URL (Datasette counts them twice)."""
-    from crawler.browse import DATABASE, build_datasette
+    from crawler.commands.browse import DATABASE, build_datasette
 
     datasette = build_datasette(path, None)
     region = bench_sources(path)[0].region

@@ -5,7 +5,7 @@ with their shingle anchors, 1,000,000 seen URLs). On each:
 
 - ``Store.is_known`` per URL key (half known, half new): time per lookup and the query plan, beside the same
   lookup as a SQLAlchemy Core statement on one held connection (why the crawl's hot path is plain SQL, see
-  ``crawler/hotpath.py``);
+  ``crawler/storage/hotpath.py``);
 - a near-duplicate query as the dedupe pipeline makes it (``near_duplicate_candidates`` of a fresh text's
   sketch, then the sketch pre-check and the Jaccard check of each candidate from another source, as
   ``pipelines/dedupe.py`` does them); one in ten queries is a real
@@ -37,7 +37,7 @@ from harness import print_table, run_measured, verdict, write_results
 from prefill import prefill
 from sqlalchemy import bindparam, select
 
-from crawler.store import Store, seen_urls
+from crawler.storage.store import Store, seen_urls
 from pipelines.dedupe import reprinted_article
 from pipelines.fingerprints import Fingerprint
 

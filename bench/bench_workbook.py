@@ -23,7 +23,7 @@ from prefill import SOURCES, prefill
 
 DRIVER = """
 import json, sys
-from crawler.cli import main
+from crawler.commands.cli import main
 code = main(["export", "--config", sys.argv[1]])
 peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({"exit": code, "peak_mb": int(peak) / 1024}))

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from crawler.demo_server import serve_site
+from crawler.commands.demo_server import serve_site
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = next((base / "shared" / "eval" / "pages" for base in (REPO.parent, REPO.parent.parent)

@@ -1,7 +1,7 @@
 """Shared pieces of the benchmark scripts: the crawl's pipeline chain over a real store, a measured
 subprocess (wall time, CPU time, each process's own peak memory), tables, JSON.
 
-``PipelineChain`` runs the crawl's own chain around a real :class:`crawler.store.Store`: the page stages
+``PipelineChain`` runs the crawl's own chain around a real :class:`crawler.storage.store.Store`: the page stages
 (``pipelines/stages.py``), then the dedupe and store pipelines. ``feed(item)`` runs one item through it the way
 the crawl does (a ``DropItem`` ends it).
 
@@ -33,7 +33,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.config import Source, usable_cores
 from crawler.items import ArticleItem
-from crawler.store import Store
+from crawler.storage.store import Store
 from pipelines.dedupe import DedupePipeline
 from pipelines.stages import PageStages
 from pipelines.store import StorePipeline

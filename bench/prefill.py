@@ -4,7 +4,7 @@ Rows are what the pipelines would have written: article texts from ``bench/corpu
 ``url_key``, ``content_hash`` and shingle sketch (the real ``pipelines.fingerprints`` functions), one
 ``seen_urls`` row per article, plus optional extra seen-only URL keys (listing pages, redirects, variants).
 Texts and sketches are computed on all cores; rows go in with SQL bulk inserts (``executemany``), bypassing
-the pipelines. The tables are created by :class:`crawler.store.Store` itself.
+the pipelines. The tables are created by :class:`crawler.storage.store.Store` itself.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from corpus import article_text, watch_names
 
-from crawler.store import Store
+from crawler.storage.store import Store
 from pipelines.fingerprints import content_hash, shingle_sketch
 
 CHUNK = 2000

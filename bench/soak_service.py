@@ -21,7 +21,7 @@ from pathlib import Path
 
 from harness import ROOT, PeakSampler, status_kb, tests_module
 
-from crawler.demo_server import serve_site
+from crawler.commands.demo_server import serve_site
 
 conftest = tests_module("conftest")  # the tests' sites and config writer
 TEST_SITES, source_entry, write_config = conftest.TEST_SITES, conftest.source_entry, conftest.write_config

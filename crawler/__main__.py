@@ -2,7 +2,7 @@
 
 import sys
 
-from crawler.cli import main
+from crawler.commands.cli import main
 
 if __name__ == "__main__":  # not when a worker process (pipelines/offload.py) imports the main module
     sys.exit(main())

@@ -116,7 +116,7 @@ class Config:
     workers: int = 0                 # processes that clean, date and match pages beside the crawl (0: none)
     broker: str | None = None        # Celery broker URL: the service queues its runs for `dumawatch worker`
     feeds_xlsx: bool = False         # also write articles.xlsx and mentions.xlsx (feeds: {dir: …, xlsx: true})
-    feed_window_days: int = DEFAULT_FEED_WINDOW_DAYS  # days the window feeds hold (crawler/feeds.py)
+    feed_window_days: int = DEFAULT_FEED_WINDOW_DAYS  # days the window feeds hold (crawler/report/feeds.py)
 
     @property
     def enabled_sources(self) -> list[Source]:

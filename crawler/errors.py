@@ -1,7 +1,7 @@
 """Errors that dumawatch reports to the user as one clear line, and the command line's exit codes.
 
 The exit codes are a contract with scripts and with the service, which reads them off its crawl processes
-(their meaning is in crawler/cli.py's docstring).
+(their meaning is in crawler/commands/cli.py's docstring).
 """
 
 from pipelines.errors import ConfigError

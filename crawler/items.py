@@ -36,5 +36,5 @@ class ArticleItem(scrapy.Item):
     names = scrapy.Field()          # list[str]: canonical watch names matched
     topics = scrapy.Field()         # list[str]: canonical topic names matched
     mentions = scrapy.Field()       # list[dict]: {kind, watch, matched, snippet}
-    # index_forms stage: title and text in normal form, for the full-text index (crawler/fulltext.py)
+    # index_forms stage: title and text in normal form, for the full-text index (crawler/storage/fulltext.py)
     normal_forms = scrapy.Field()   # tuple[str, str]

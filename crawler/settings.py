@@ -17,8 +17,8 @@ ITEM_PIPELINES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.BackoffMiddleware": 560,       # process_response runs before RetryMiddleware (550)
-    "crawler.middlewares.SourceBoundsMiddleware": 60,   # a redirect off the site: refused before robots.txt
+    "crawler.download.middlewares.BackoffMiddleware": 560,       # process_response runs before RetryMiddleware (550)
+    "crawler.download.middlewares.SourceBoundsMiddleware": 60,   # a redirect off the site: refused before robots.txt
 }
 
 DEFAULTS = {
@@ -49,10 +49,10 @@ DEFAULTS = {
     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
     # hostile web (issue 9): certificates verified per source, redirects kept on the source's site,
     # retries of 429/5xx wait (Retry-After, else exponential back-off)
-    "DOWNLOAD_HANDLERS": {"https": "crawler.tls.PerSourceTLSHandler"},
+    "DOWNLOAD_HANDLERS": {"https": "crawler.download.tls.PerSourceTLSHandler"},
     "DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES,
-    "LOG_FORMATTER": "crawler.logformatter.ShortItemLogFormatter",
-    "EXTENSIONS": {"crawler.logformatter.QuietDownloadErrors": 0},
+    "LOG_FORMATTER": "crawler.download.logformatter.ShortItemLogFormatter",
+    "EXTENSIONS": {"crawler.download.logformatter.QuietDownloadErrors": 0},
     "DUMAWATCH_RETRY_BACKOFF": 1.0,
     "DUMAWATCH_RETRY_AFTER_MAX": 60,
 }

@@ -4,7 +4,7 @@
 Every pymorphy3 lemma of a word counts (not only the likeliest parse), «ё» is folded to «е», and a word the
 dictionary does not know also gets the nominatives the matcher's surname rules (``pipelines/morphology.py``) lead
 back to. The crawl computes an article's normal forms beside its other per-page work (``pipelines/offload.py``);
-the store's index and search are in ``crawler/fulltext.py``.
+the store's index and search are in ``crawler/storage/fulltext.py``.
 """
 
 from __future__ import annotations

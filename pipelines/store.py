@@ -1,6 +1,6 @@
 """Write each finished article, with its URL keys, sketch and mentions, to the state store.
 
-An article the store could not write (see crawler/hotpath.py) is dropped as :class:`StoreFailed`: the crawl
+An article the store could not write (see crawler/storage/hotpath.py) is dropped as :class:`StoreFailed`: the crawl
 counts it as an error of its source (and saves no feed validators for the run, so the next run fetches it).
 """
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.demo_server import DEMO_SITES_DIR, SiteServer, serve_site
+from crawler.commands.demo_server import DEMO_SITES_DIR, SiteServer, serve_site
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_SITES = Path(__file__).resolve().parent / "sites"

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from crawler.store import Store
+from crawler.storage.store import Store
 from pipelines.fingerprints import content_hash
 
 from bigsite import article_text

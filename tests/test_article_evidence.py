@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.discovery import parse_html
-from crawler.listing_blocks import headline_blocks
-from crawler.url_templates import LearnedTemplates, suggested_pattern, template_of
+from crawler.spiders.discovery import parse_html
+from crawler.spiders.listing_blocks import headline_blocks
+from crawler.spiders.url_templates import LearnedTemplates, suggested_pattern, template_of
 from pipelines.article_evidence import add_listing_signal, judge, page_signals
 from pipelines.clean import extract_from_tree, parse_page
 from pipelines.date_evidence import find_published

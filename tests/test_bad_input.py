@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.regions import region_matches
+from crawler.commands.regions import region_matches
 
 from conftest import REPO, read_csv, run_cli, source_entry, write_config
 
@@ -115,7 +115,7 @@ def test_selector_that_does_not_compile(tmp_path, site, key, selector, expected)
 def test_alerts_without_apprise(tmp_path, site):
     config = config_for(tmp_path, site, alerts={"urls": ["json://127.0.0.1:9/hook"]})
     # the same entry point as `dumawatch`, with apprise made unimportable the way Python marks a missing module
-    code = ("import sys; sys.modules['apprise'] = None; from crawler.cli import main; "
+    code = ("import sys; sys.modules['apprise'] = None; from crawler.commands.cli import main; "
             f"sys.exit(main(['crawl', '--config', {str(config)!r}]))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     line = one_line(result)
@@ -181,7 +181,7 @@ def test_xlsx_without_xlsxwriter(tmp_path, site):
     data = yaml.safe_load(config.read_text(encoding="utf-8"))
     data["feeds"] = {"dir": "feeds", "xlsx": True}
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    code = ("import sys; sys.modules['xlsxwriter'] = None; from crawler.cli import main; "
+    code = ("import sys; sys.modules['xlsxwriter'] = None; from crawler.commands.cli import main; "
             f"sys.exit(main(['crawl', '--config', {str(config)!r}]))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert "xlsx is true but XlsxWriter is not installed" in one_line(result)

@@ -18,7 +18,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.cli import main
+from crawler.commands.cli import main
 from crawler.config import SOURCE_ID
 
 from conftest import run_cli, write_config

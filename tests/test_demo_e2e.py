@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pytest
 
-from crawler.demo import DEMO_WATCHLIST
+from crawler.commands.demo import DEMO_WATCHLIST
 
 from conftest import read_csv, run_cli, source_entry, write_config
 

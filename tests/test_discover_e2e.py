@@ -18,7 +18,7 @@ import sqlite3
 import pytest
 from mixedsite import build_site
 
-from crawler.demo_server import serve_site
+from crawler.commands.demo_server import serve_site
 
 from conftest import read_csv, run_cli, source_entry, write_config
 
@@ -127,7 +127,7 @@ def test_aspx_site_learns_its_template_and_skips_laws_later(serve, tmp_path):
 
 def test_rules_on_the_issue_urls():
     """The URL shapes the issue lists, as the fallback rule (outside listing blocks) now judges them."""
-    from crawler.discovery import is_news_listing_link, looks_like_article
+    from crawler.spiders.discovery import is_news_listing_link, looks_like_article
 
     for url in ["https://x.ru/taxonomy/term/30", "https://x.ru/webform/5970", "https://x.ru/banner/click/11735",
                 "https://x.ru/ndoc/doc/0/777307431", "https://x.ru/activity/stenogram/210213",
@@ -161,7 +161,7 @@ def test_at_scale_news_and_laws_at_one_url_shape(serve, tmp_path):
 
 def test_an_old_store_gets_the_not_news_column_and_the_templates_table(tmp_path):
     """A store from before issue #15: its runs get not_news = 0, url_templates is created, runs.csv reads it."""
-    from crawler.store import Store
+    from crawler.storage.store import Store
 
     path = tmp_path / "state.sqlite3"
     Store(f"sqlite:///{path}").close()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.discovery import (
+from crawler.spiders.discovery import (
     date_beside,
     is_news_listing_link,
     links,
@@ -10,7 +10,7 @@ from crawler.discovery import (
     next_page_links,
     parse_html,
 )
-from crawler.syndication import parse_feed, parse_sitemap
+from crawler.spiders.syndication import parse_feed, parse_sitemap
 
 
 @pytest.mark.parametrize("url", [

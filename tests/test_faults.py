@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from crawler.demo_server import DEMO_SITES_DIR, serve_site
+from crawler.commands.demo_server import DEMO_SITES_DIR, serve_site
 
 from conftest import next_loopback_address, read_csv, run_cli, source_entry, write_config
 from fault_server import (

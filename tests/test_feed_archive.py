@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from history import HISTORY_SOURCES, MOSCOW, fill_history
 
-from crawler.archive import month_days
+from crawler.report.archive import month_days
 
 from bigsite import build_site
 from conftest import read_csv, run_cli, source_entry, write_config

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 from history import HISTORY_SOURCES, MOSCOW, fill_history
 
-from crawler.archive import ARTICLE_FILES, month_days, write_period
 from crawler.config import load_config
-from crawler.feed_rows import ARTICLE_COLUMNS, FeedRows
-from crawler.feeds import export_feeds
-from crawler.splice import keys_path, splice, write_indexed
-from crawler.store import Store
+from crawler.report.archive import ARTICLE_FILES, month_days, write_period
+from crawler.report.feed_rows import ARTICLE_COLUMNS, FeedRows
+from crawler.report.feeds import export_feeds
+from crawler.report.splice import keys_path, splice, write_indexed
+from crawler.storage.store import Store
 
 from conftest import read_csv, run_cli, write_config
 

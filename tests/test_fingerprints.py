@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from crawler.store import COMMON_ANCHOR, ArticleExists, Store
+from crawler.storage.store import COMMON_ANCHOR, ArticleExists, Store
 from pipelines.fingerprints import (
     REPRINT_RESEMBLANCE,
     Fingerprint,
@@ -138,7 +138,7 @@ def test_an_old_store_gets_the_sketch_column_and_its_articles_stay_candidates(tm
 def test_writes_are_committed_in_groups_and_a_killed_group_leaves_nothing_half_done(tmp_path):
     """Group commit: what a reader sees is whole articles only, flushed by the group size, by flush() (the
     crawl's timer and its end) or by close; a group never committed is gone whole, its URL keys with it."""
-    from crawler.hotpath import GROUP_ARTICLES
+    from crawler.storage.hotpath import GROUP_ARTICLES
 
     path = tmp_path / "state.sqlite3"
     store = Store(f"sqlite:///{path}")

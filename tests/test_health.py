@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from crawler.config import ServiceSettings
-from crawler.health import source_health
-from crawler.store import Store
+from crawler.report.health import source_health
+from crawler.storage.store import Store
 
 from conftest import TEST_SITES, read_csv, run_cli, source_entry, write_config
 

@@ -2,8 +2,8 @@
 
 Each function a hostile page reaches is fed what hypothesis invents, and must return normally:
 ``pipelines.clean.extract``, ``pipelines.date_evidence.find_published`` (without falling back on its
-"failed" path, which would log a traceback), the watch matcher, ``crawler.content`` (charset repair and
-markup sanitising) and ``crawler.spreadsheet.safe_cell`` (no result a spreadsheet would evaluate).
+"failed" path, which would log a traceback), the watch matcher, ``crawler.download.content`` (charset repair and
+markup sanitising) and ``crawler.report.spreadsheet.safe_cell`` (no result a spreadsheet would evaluate).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.content import binary_kind, decode_page, sanitize_markup
-from crawler.spreadsheet import safe_cell
+from crawler.download.content import binary_kind, decode_page, sanitize_markup
+from crawler.report.spreadsheet import safe_cell
 from pipelines.clean import extract
 from pipelines.date_evidence import find_published
 from pipelines.matcher import WatchMatcher

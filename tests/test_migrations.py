@@ -1,7 +1,7 @@
 """The store's schema by Alembic migrations: one head, the schema the code expects, old stores upgraded in place.
 
-When you add a revision (see crawler/migrations/__init__.py), these tests check it chains to the others and
-that a migrated store holds every table, column and index of crawler/store.py, on SQLite and on PostgreSQL.
+When you add a revision (see crawler/storage/migrations/__init__.py), these tests check it chains to the others and
+that a migrated store holds every table, column and index of crawler/storage/store.py, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import sys
 
 from sqlalchemy import create_engine, inspect
 
-from crawler import store as store_module
-from crawler.migrations import _alembic_config, head_revision
-from crawler.store import Store
+from crawler.storage import store as store_module
+from crawler.storage.migrations import _alembic_config, head_revision
+from crawler.storage.store import Store
 
 from conftest import REPO, run_cli, source_entry, write_config
 from pgserver import fresh_database
@@ -50,13 +50,13 @@ def _expected_indexes() -> dict[str, set[str]]:
 def test_the_revisions_form_one_chain_to_one_head():
     from alembic.script import ScriptDirectory
 
-    from crawler.migrations import _alembic_config
+    from crawler.storage.migrations import _alembic_config
 
     script = ScriptDirectory.from_config(_alembic_config())
     assert len(script.get_heads()) == 1
     chain = list(script.walk_revisions())
     assert chain[-1].down_revision is None and chain[0].revision == head_revision()
-    from crawler.migrations import _alembic_head
+    from crawler.storage.migrations import _alembic_head
 
     assert head_revision() == _alembic_head()  # the quick reading of the files agrees with Alembic
 

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from crawler.commands.runner import select_sources
 from crawler.config import REGISTRY, REGISTRY_INCLUDE, SOURCE_ID, load_config, load_sources
 from crawler.errors import ConfigError
-from crawler.runner import select_sources
 
 from conftest import REPO
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pytest
 from history import HISTORY_SOURCES, fill_history
 
-from crawler import fulltext
+from crawler.storage import fulltext
 
 ALL = 10_000  # a limit above any number of matches here: the whole ranking
 QUERIES = [("Сообщение", False),        # a word in every article
@@ -80,7 +80,7 @@ def test_the_ranking_breaks_ties_by_the_most_recently_stored(store):
 def test_browse_canned_search_takes_the_same_filters(store):
     """The browser's *Search* with ``since`` and ``source`` (each optional) shows what ``search`` finds."""
     pytest.importorskip("datasette")
-    from crawler.browse import DATABASE, SEARCH_LIMIT, build_datasette, ensure_browse_schema
+    from crawler.commands.browse import DATABASE, SEARCH_LIMIT, build_datasette, ensure_browse_schema
 
     db, dated = store
     path = db.execute("PRAGMA database_list").fetchone()[2]

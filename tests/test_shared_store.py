@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from crawler.migrations import head_revision
+from crawler.storage.migrations import head_revision
 
 from bigsite import build_site
 from conftest import REPO, read_csv, run_cli, source_entry, write_config
@@ -132,7 +132,7 @@ def test_a_write_that_loses_a_deadlock_is_retried_and_the_article_is_stored(data
 
     import psycopg
 
-    from crawler.store import Store
+    from crawler.storage.store import Store
 
     store = Store(database)
     store.add_article(_item("http://orel.example/news/5", "orel", "Первая публикация пресс-релиза."), [])

@@ -13,7 +13,7 @@ import socket
 
 import pytest
 
-from crawler.demo_server import serve_site
+from crawler.commands.demo_server import serve_site
 
 from conftest import TEST_SITES, next_loopback_address, read_csv, run_cli, source_entry, write_config
 

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from crawler.spreadsheet import MAX_CELL_CHARS
+from crawler.report.spreadsheet import MAX_CELL_CHARS
 
 from conftest import next_loopback_address, read_csv, run_cli, source_entry, write_config
 from fault_server import BytesSite
@@ -32,7 +32,7 @@ HUGE = " ".join(["Депутаты рассмотрели поправки к о
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    from crawler.demo_server import DEMO_SITES_DIR, serve_site
+    from crawler.commands.demo_server import DEMO_SITES_DIR, serve_site
 
     directory = tmp_path_factory.mktemp("workbook")
     articles = {**ARTICLES, "/news/504-huge/": ("Очень длинный отчёт о бюджете", [HUGE])}

@@ -26,8 +26,8 @@ import yaml
 from test_health import redesign_to_empty_pages
 from test_mentions_e2e import WATCHLIST as MENTIONS_WATCHLIST
 
-from crawler.demo import DEMO_WATCHLIST
-from crawler.demo_server import DEMO_SITES_DIR, serve_site
+from crawler.commands.demo import DEMO_WATCHLIST
+from crawler.commands.demo_server import DEMO_SITES_DIR, serve_site
 from pipelines.fingerprints import REPRINT_RESEMBLANCE, resemblance
 
 from bigsite import build_site

@@ -12,9 +12,9 @@ import threading
 import time
 
 from crawler.config import Config, Source
-from crawler.discovery import site_host
 from crawler.distributed.app import configure
 from crawler.errors import EXIT_LOCKED
+from crawler.spiders.discovery import site_host
 
 log = logging.getLogger("dumawatch.service")
 

@@ -4,7 +4,7 @@ For every enabled source it reads, in parallel: the configured ``feeds``, ``list
 the home page (its ``<link rel="alternate">`` feeds and its menu links to the news section);
 ``robots.txt`` ``Sitemap:`` lines (else ``/sitemap.xml``). Listings are followed page by page until a
 page brings nothing stored before this run, or nothing younger than the source's ``max_age_days``; a walk
-an earlier run left unfinished goes on to the horizon or the listing's end (see ``crawler/frontier.py``).
+an earlier run left unfinished goes on to the horizon or the listing's end (see ``crawler/spiders/frontier.py``).
 An article URL that the store already knows is never requested again, and no page twice in a run. Every
 request carries its ``source_id``, so the spider keeps per-source counters (pages, articles, errors,
 ``too_old``, limits hit) for the run summary.
@@ -24,8 +24,11 @@ from twisted.internet.task import LoopingCall
 from w3lib.url import canonicalize_url
 
 from crawler.config import Source
-from crawler.content import binary_kind, decode_page, sanitize_markup
-from crawler.discovery import (
+from crawler.download.content import binary_kind, decode_page, sanitize_markup
+from crawler.download.failures import describe_failure
+from crawler.download.rendering import render_meta
+from crawler.items import ArticleItem
+from crawler.spiders.discovery import (
     date_beside,
     feed_links,
     is_news_listing_link,
@@ -37,15 +40,12 @@ from crawler.discovery import (
     parse_html,
     site_host,
 )
-from crawler.failures import describe_failure
-from crawler.frontier import Frontier, PageTally
-from crawler.hotpath import GROUP_SECONDS
-from crawler.items import ArticleItem
-from crawler.listing_blocks import headline_blocks, in_chrome
-from crawler.rendering import render_meta
-from crawler.store import Store
-from crawler.syndication import looks_like_feed, parse_feed, parse_sitemap, sitemaps_in_robots
-from crawler.url_templates import LearnedTemplates, template_of
+from crawler.spiders.frontier import Frontier, PageTally
+from crawler.spiders.listing_blocks import headline_blocks, in_chrome
+from crawler.spiders.syndication import looks_like_feed, parse_feed, parse_sitemap, sitemaps_in_robots
+from crawler.spiders.url_templates import LearnedTemplates, template_of
+from crawler.storage.hotpath import GROUP_SECONDS
+from crawler.storage.store import Store
 from pipelines.article_evidence import NotNews
 from pipelines.errors import CountedDrop
 from pipelines.russian_dates import parse_russian_date
@@ -261,7 +261,7 @@ class DumaSpider(scrapy.Spider):
             return None
         if source.encoding:
             return response.replace(encoding=source.encoding)
-        decoded = decode_page(response.body, response.encoding)  # a lying charset (see crawler/content.py)
+        decoded = decode_page(response.body, response.encoding)  # a lying charset (see crawler/download/content.py)
         if decoded is not None:
             return response.replace(body=decoded[0].encode("utf-8"), encoding="utf-8")
         return response
@@ -475,7 +475,7 @@ class DumaSpider(scrapy.Spider):
 
         def decide(url: str, anchor) -> bool | None:
             if is_pagination(url) and not looks_like_article(url):
-                return None  # a page of a listing: its walk requests it (crawler/frontier.py), never as an article
+                return None  # a page of a listing: its walk requests it (crawler/spiders/frontier.py), never as an article
             known = learned.verdict(url)
             if known is False:
                 self.count(source.id, "template_skipped")
@@ -565,7 +565,7 @@ class DumaSpider(scrapy.Spider):
             return
         if is_pagination(response.url) and not looks_like_article(response.url, source.article_pattern):
             return
-        html = sanitize_markup(text_response.text)  # no NULs, nesting capped (see crawler/content.py)
+        html = sanitize_markup(text_response.text)  # no NULs, nesting capped (see crawler/download/content.py)
         redirects = response.meta.get("redirect_urls") or []
         seen_keys = list(dict.fromkeys([response.meta["url_key"], *map(url_key, redirects), url_key(response.url)]))
         self.queued_keys.update(seen_keys)  # stored by this run: new for any listing that links them too

@@ -1,0 +1,1 @@
+"""The dumawatch commands: the CLI, what each command runs (crawl, sources check, status, rematch, search, browse, the service, the demo) and what only they need (preflight checks, the live line, the run marker)."""
