@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 @dataclass
 class Site:
-    """A site to serve: ``build(directory) → root`` (a static site, see ``crawler/demo_server.py``), or the
+    """A site to serve: ``build(directory) → root`` (a static site, see ``crawler/commands/demo_server.py``), or the
     fault-injection site of ``tests/fault_server.py`` (``faults=True``, made fresh for each side)."""
 
     build: Callable[[Path], Path] | None = None
@@ -78,7 +78,7 @@ def scenarios(fx: SimpleNamespace) -> list[Scenario]:
 
     today = date.today()
     return [
-        # crawler/demo.py, tests/test_demo_e2e.py: the demo as users run it (workers: auto)
+        # crawler/commands/demo.py, tests/test_demo_e2e.py: the demo as users run it (workers: auto)
         Scenario("demo", demo=True),
         # tests/test_dates_e2e.py, test_terminal.py, test_bad_input.py: the demo sites through the test machinery
         Scenario("demo_sites", {"bitrix": static(demo_sites / "bitrix"), "wordpress": static(demo_sites / "wordpress"),

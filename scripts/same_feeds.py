@@ -99,7 +99,7 @@ def load_fixtures(tree: Path) -> SimpleNamespace:
     chosen at run time, hence the path edit, done once here."""
     sys.path[:0] = [str(tree), str(tree / "tests")]
     modules = {name: importlib.import_module(module) for name, module in {
-        "conftest": "conftest", "demo_server": "crawler.demo_server", "demo": "crawler.demo", "bigsite": "bigsite",
+        "conftest": "conftest", "demo_server": "crawler.commands.demo_server", "demo": "crawler.commands.demo", "bigsite": "bigsite",
         "deepsite": "deepsite", "mixedsite": "mixedsite", "search_sites": "search_sites",
         "fault_server": "fault_server", "history": "history", "mentions_e2e": "test_mentions_e2e",
         "feed_archive": "test_feed_archive"}.items()}
