@@ -27,6 +27,7 @@ from crawler.report.feeds import export_feeds
 from crawler.storage.locking import store_lock
 from crawler.storage.store import Store, articles, mentions
 from pipelines.mentions import compile_watchlist, mention_fields
+from pipelines.watchlist import load_watchlist
 
 SIGNATURE_KEY = "watchlist_signature"
 BATCH = 500  # articles read, matched and written per transaction
@@ -34,8 +35,6 @@ BATCH = 500  # articles read, matched and written per transaction
 
 def watchlist_signature(config: Config) -> str:
     """A hash of the validated watchlist entries (not of the file: comments and key order do not count)."""
-    from pipelines.watchlist import load_watchlist
-
     watchlist = load_watchlist(config.watchlist or None, str(config.watchlist_path))
     return hashlib.sha1(json.dumps(asdict(watchlist), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 

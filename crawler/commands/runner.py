@@ -18,12 +18,15 @@ from datetime import UTC, datetime
 from scrapy.crawler import CrawlerProcess
 from sqlalchemy.engine import make_url
 
-from crawler.commands.crawllog import install_crawl_logging, remove_crawl_logging
+from crawler.commands.crawllog import crawl_log_path, install_crawl_logging, remove_crawl_logging
 from crawler.commands.preflight import check_writable
 from crawler.commands.progress import CrawlProgress, ProgressAwareHandler
+from crawler.commands.regions import region_matches, unknown_region_message
+from crawler.commands.rematch import watchlist_note
 from crawler.commands.running import running_marker
 from crawler.config import Config, Source
 from crawler.download.rendering import browser_for, enable_rendering
+from crawler.errors import ConfigError
 from crawler.report.feeds import export_feeds
 from crawler.settings import build_settings
 from crawler.spiders.duma import DumaSpider
@@ -90,9 +93,6 @@ def select_sources(config: Config, ids: list[str] | None = None, regions: list[s
     by any substring («Марс» is not «Самарская»); a text that names no configured region is an error that
     lists the near matches.
     """
-    from crawler.commands.regions import region_matches, unknown_region_message
-    from crawler.errors import ConfigError
-
     known = {source.id for source in config.sources}
     for sid in ids or []:
         if sid not in known:
@@ -109,7 +109,6 @@ def select_sources(config: Config, ids: list[str] | None = None, regions: list[s
 
 class _CrawlerProcess(CrawlerProcess):
     """Scrapy's CrawlerProcess, remembering which signal asked it to stop (Ctrl-C is SIGINT)."""
-
     stop_signal: int | None = None
 
     def _signal_shutdown(self, signum: int, frame) -> None:
@@ -129,8 +128,6 @@ def run_crawl(config: Config, sources: list[Source], verbose: bool = False, work
     any request sent, the store, the feeds folder and the log file are checked for writing (crawler/commands/preflight.py),
     and a ``render: js`` source without its browser is a configuration error.
     """
-    from crawler.commands.crawllog import crawl_log_path
-
     check_writable(config, crawl_log_path(config))
     browser_for(sources, str(config.sources_path))  # a render: js source without its browser: exit 2 now
     workers = config.workers if workers is None else workers
@@ -155,8 +152,6 @@ def run_crawl(config: Config, sources: list[Source], verbose: bool = False, work
 
 def _crawl_locked(config: Config, sources: list[Source], store: Store, verbose: bool, workers: int,
                   busy: dict[str, str], export: bool, show_progress: bool | None) -> RunResult:
-    from crawler.commands.rematch import watchlist_note
-
     note = watchlist_note(config, store)  # before the crawl: an empty store takes the current watchlist
     run_id = uuid.uuid4().hex[:12]
     started = datetime.now(UTC)

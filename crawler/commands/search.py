@@ -17,6 +17,7 @@ from crawler.commands.snapshot import refresh_snapshot, snapshot_path
 from crawler.config import load_config
 from crawler.errors import ConfigError
 from crawler.storage.fulltext import Progress, has_fulltext, reindex, search, unindexed
+from crawler.storage.locking import store_lock
 from crawler.storage.store import Store
 
 
@@ -76,7 +77,6 @@ def cmd_search(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-    from crawler.storage.locking import store_lock
 
     config = load_config(args.config)
     with store_lock(config.lock_path):

@@ -34,8 +34,15 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from crawler.commands.rematch import watchlist_note
 from crawler.config import Config, Schedule, Source, cron_trigger
 from crawler.errors import EXIT_ALL_FAILED, EXIT_LOCKED, LockedError
+from crawler.report.alerts import alert_run
+from crawler.report.digest import send_digest
+from crawler.report.feeds import export_feeds
+from crawler.report.health import source_health
+from crawler.storage.locking import store_lock
+from crawler.storage.store import Store
 
 log = logging.getLogger("dumawatch.service")
 
@@ -46,7 +53,6 @@ MISFIRE_GRACE = 600         # a slot missed by less than this (system busy or as
 @dataclass
 class Job:
     """Sources crawled together because they share one schedule."""
-
     name: str
     schedule: Schedule
     sources: list[Source]
@@ -95,7 +101,6 @@ def setup_logging(config: Config, verbose: bool = False) -> None:
 
 class CrawlService:
     """Runs the crawl processes of the jobs, one at a time, and stops them cleanly on request."""
-
     def __init__(self, config: Config, verbose: bool = False, kill_grace: float = KILL_GRACE) -> None:
         self.config = config
         self.verbose = verbose
@@ -159,9 +164,6 @@ class CrawlService:
     def _run_queued(self, job: Job) -> str:
         """With a broker: the job's sources go to ``dumawatch worker`` processes (crawler/distributed)."""
         from crawler.distributed.dispatch import crawl_on_workers
-        from crawler.report.feeds import export_feeds
-        from crawler.storage.locking import store_lock
-        from crawler.storage.store import Store
 
         spawned = datetime.now(UTC).replace(microsecond=0)
         clock = time.monotonic()
@@ -190,10 +192,6 @@ class CrawlService:
         return outcome
 
     def _after_run(self, job: Job, spawned: datetime, outcome: str, duration: float, returncode: int) -> None:
-        from crawler.report.alerts import alert_run
-        from crawler.report.health import source_health
-        from crawler.storage.store import Store
-
         store = Store(self.config.state_url)
         try:
             rows = run_rows(store, job.source_ids, spawned)
@@ -219,8 +217,6 @@ class CrawlService:
                     if appeared:
                         new_flags[sid] = appeared
             alert_run(self.config, store, rows, new_flags)
-            from crawler.commands.rematch import watchlist_note
-
             note = watchlist_note(self.config, store)
             if note:
                 log.warning("watchlist: %s", note)
@@ -229,9 +225,6 @@ class CrawlService:
 
     def _record_outcome(self, store, job: Job, spawned: datetime, rows: list[dict], outcome: str) -> list[dict]:
         """Give the run's rows the status ``outcome`` (adding rows for sources the child did not record)."""
-        from crawler.report.feeds import export_feeds
-        from crawler.storage.locking import store_lock
-
         finished = datetime.now(UTC).isoformat(timespec="seconds")
         run_id = rows[0]["run_id"] if rows else f"svc{int(spawned.timestamp()):x}"
         recorded = {row["source_id"] for row in rows}
@@ -254,9 +247,6 @@ class CrawlService:
     # -- the digest ----------------------------------------------------------------------------------------
     def run_digest(self) -> int:
         """Send the digest of the new mentions (crawler/report/digest.py); never lets a failure reach the scheduler."""
-        from crawler.report.digest import send_digest
-        from crawler.storage.store import Store
-
         if self.stopping.is_set():
             return 0
         try:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.errors import ConfigError
 from crawler.storage.fulltext import article_normal_forms, insert_normal_forms
+from crawler.storage.store import Store, metadata
 
 BATCH = 1000
 SNAPSHOT_NAME = ".dumawatch-snapshot.sqlite3"
@@ -43,7 +44,6 @@ def refresh_snapshot(config, progress: Callable[[int, int], None] | None = None,
 
 
 def _refresh(config, path: Path, progress) -> dict:
-    from crawler.storage.store import Store, metadata
 
     Store(f"sqlite:///{path}").close()  # the schema, the full-text index included
     copied = dict.fromkeys(_COPIED, 0)

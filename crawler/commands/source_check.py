@@ -30,7 +30,8 @@ import scrapy.exceptions
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
 
-from crawler.config import Config, Source
+from crawler.commands.runner import select_sources
+from crawler.config import Config, Source, load_config
 from crawler.download.failures import failure_reason
 from crawler.download.rendering import enable_rendering
 from crawler.report.feed_rows import write_csv
@@ -58,7 +59,6 @@ REPORT_COLUMNS = ["source_id", "name", "region", "url", "verdict", "why", "reach
 @dataclass
 class Sample:
     """The one article fetched for a source, as the pipelines would see it."""
-
     url: str
     title: str = ""
     date: str = ""
@@ -69,7 +69,6 @@ class Sample:
 @dataclass
 class CheckResult:
     """What the check learned about one source."""
-
     source: Source
     reachable: bool = False
     reach_detail: str = "no answer"
@@ -123,7 +122,6 @@ def first_words(text: str, count: int = SAMPLE_WORDS) -> str:
 
 class SourceCheckSpider(DumaSpider):
     """The generic spider's discovery, but one sample article per source, the rest only counted."""
-
     name = "duma-check"
 
     def __init__(self, sources: list[Source], store: Store, **kwargs):
@@ -281,9 +279,6 @@ def write_report(path: Path, results: list[CheckResult]) -> int:
 
 def cmd_sources_check(args) -> int:
     """``dumawatch sources check``: exit 0 once the check ran, whatever the verdicts."""
-    from crawler.commands.runner import select_sources
-    from crawler.config import load_config
-
     config = load_config(args.config)
     sources = select_sources(config, args.source, args.region)
     if not sources:

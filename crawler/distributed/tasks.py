@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 
+from crawler.config import load_config
 from crawler.distributed.app import app
 
 CONFIG_ENV = "DUMAWATCH_WORKER_CONFIG"   # the worker's own dumawatch.yaml (set by `dumawatch worker`)
@@ -35,8 +36,6 @@ def _die_with_parent() -> None:
           retry_on_worker_lost=True, max_retries=3, default_retry_delay=1)
 def crawl(self, source_ids: list[str]) -> dict:
     """Crawl ``source_ids`` with this worker's config; returns the crawl's exit code, host and last lines."""
-    from crawler.config import load_config
-
     config = load_config(os.environ[CONFIG_ENV])
     command = [sys.executable, "-m", "crawler", "crawl", "--config", str(config.path), "--no-export"]
     for sid in source_ids:

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from crawler.config import Config
+from crawler.report.alerts import send
 from crawler.storage.store import Store, articles, digests, mentions
 
 log = logging.getLogger("dumawatch.digest")
@@ -94,8 +95,6 @@ def digest_message(config: Config, found: list[dict]) -> tuple[str, str]:
 def send_digest(config: Config, store: Store) -> int:
     """Send the digest of the period that ends now; returns the number of mentions delivered (0: none to send,
     or the delivery failed and they wait for the next digest)."""
-    from crawler.report.alerts import send
-
     settings = config.service
     if not settings.alert_urls:
         return 0

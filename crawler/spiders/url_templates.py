@@ -18,7 +18,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from sqlalchemy import create_engine, inspect, select
+
+from crawler.storage.store import url_templates
 
 __all__ = ["LearnedTemplates", "learned_templates", "news_templates", "suggested_pattern", "template_of"]
 
@@ -66,7 +71,6 @@ def template_of(url: str) -> str:
 @dataclass
 class LearnedTemplates:
     """The news / not-news votes of one source's templates: loaded from the store, added to by the run."""
-
     news: Counter = field(default_factory=Counter)
     not_news: Counter = field(default_factory=Counter)
 
@@ -113,12 +117,6 @@ def suggested_pattern(news: Counter, not_news: Counter | None = None, min_votes:
 def learned_templates(state_url: str, source_ids: list[str]) -> dict[str, LearnedTemplates]:
     """The votes the crawls so far have kept in the store at ``state_url``, read without writing anything (no
     store, or one from before the table existed: nothing learned yet)."""
-    from pathlib import Path
-
-    from sqlalchemy import create_engine, inspect, select
-
-    from crawler.storage.store import url_templates
-
     if state_url.startswith("sqlite:///") and not Path(state_url.removeprefix("sqlite:///")).is_file():
         return {}
     engine = create_engine(state_url)
