@@ -6,6 +6,9 @@ Exit codes: 0 the command finished (a crawl in which some sources failed still f
 2 a bad configuration or bad arguments (one line on stderr, nothing crawled, nothing overwritten);
 3 another run holds the store's lock; 4 a crawl in which every selected source failed (reported as well);
 130 a crawl stopped by Ctrl-C (after its clean stop: what it fetched is stored, the feeds are written).
+
+Each command imports its own modules when it runs (inside its ``cmd_*`` function), on purpose: ``status``,
+``search`` or ``--help`` start without loading Scrapy, Twisted, trafilatura or the morphology.
 """
 
 from __future__ import annotations
