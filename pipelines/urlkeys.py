@@ -20,6 +20,12 @@ PRINT_PARAMS = {"print", "tmpl", "layout", "print_course", "version"}
 PRINT_SEGMENT = re.compile(r"/print(?=/|$)|/print\.html?$", re.IGNORECASE)
 
 
+def site_host(name: str | None) -> str:
+    """A host name as dumawatch compares sites: lower case, without ``www.`` (URL keys, same-site checks, the
+    spider's on-site test, politeness slots of the worker queue)."""
+    return (name or "").lower().removeprefix("www.")
+
+
 def _is_dropped(name: str) -> bool:
     lowered = name.lower()
     return lowered.startswith("utm_") or lowered in TRACKING_PARAMS or lowered in PRINT_PARAMS
@@ -33,7 +39,7 @@ def url_key(url: str) -> str:
     except ValueError:
         canonical = url.strip()
     parts = urlsplit(canonical)
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    host = site_host(parts.hostname)
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
     path = PRINT_SEGMENT.sub("", parts.path) or "/"
@@ -48,6 +54,5 @@ def url_key(url: str) -> str:
 
 def same_site(url: str, other: str) -> bool:
     """True when both URLs are on one site (``www.`` and scheme ignored; subdomains of one another count)."""
-    a = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    b = (urlsplit(other).hostname or "").lower().removeprefix("www.")
+    a, b = site_host(urlsplit(url).hostname), site_host(urlsplit(other).hostname)
     return bool(a) and (a == b or a.endswith("." + b) or b.endswith("." + a))

@@ -14,7 +14,7 @@ import time
 from crawler.config import Config, Source
 from crawler.distributed.app import configure
 from crawler.errors import EXIT_LOCKED
-from crawler.spiders.discovery import site_host
+from pipelines.urlkeys import site_host
 
 log = logging.getLogger("dumawatch.service")
 

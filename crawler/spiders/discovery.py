@@ -18,6 +18,7 @@ from lxml import etree
 from w3lib.url import safe_url_string
 
 from pipelines.markup import NEWS_LINK_TEXT
+from pipelines.urlkeys import site_host
 
 NEWS_PATH_SEGMENT = re.compile(
     r"^(?:news|novosti|novost|press|press-?cent(?:er|re|r)|press-?sluzhba|pressa|press-?releases?|sobytiya|"
@@ -65,12 +66,6 @@ LISTING_DATE = re.compile(
     r"(?:\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:?\d{2}|Z)?)?)",
     re.IGNORECASE,
 )
-
-
-def site_host(name: str | None) -> str:
-    """A host name as dumawatch compares sites: lower case, without ``www.`` (pipelines/urlkeys.py keys URLs
-    the same way)."""
-    return (name or "").lower().removeprefix("www.")
 
 
 def host_of(url: str) -> str:

@@ -38,7 +38,6 @@ from crawler.spiders.discovery import (
     next_page_links,
     on_site,
     parse_html,
-    site_host,
 )
 from crawler.spiders.frontier import Frontier, PageTally
 from crawler.spiders.listing_blocks import headline_blocks, in_chrome
@@ -50,7 +49,7 @@ from pipelines.article_evidence import NotNews
 from pipelines.errors import CountedDrop
 from pipelines.russian_dates import parse_russian_date
 from pipelines.store import StoreFailed
-from pipelines.urlkeys import url_key
+from pipelines.urlkeys import site_host, url_key
 
 FEED_GUESSES = ("/rss/", "/feed/", "/rss.xml")
 MAX_LISTINGS_FROM_MENU = 3
