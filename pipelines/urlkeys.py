@@ -56,3 +56,19 @@ def same_site(url: str, other: str) -> bool:
     """True when both URLs are on one site (``www.`` and scheme ignored; subdomains of one another count)."""
     a, b = site_host(urlsplit(url).hostname), site_host(urlsplit(other).hostname)
     return bool(a) and (a == b or a.endswith("." + b) or b.endswith("." + a))
+
+
+def host_of(url: str) -> str:
+    """The site host of ``url`` (see :func:`site_host`)."""
+    return site_host(urlsplit(url).hostname)
+
+
+def on_site(url: str, host: str, allow_domains: tuple[str, ...] = ()) -> bool:
+    """True when ``url`` is on the source's host (or a subdomain), or on a domain it allows."""
+    target = host_of(url)
+    if not target:
+        return False
+    for domain in map(site_host, (host, *allow_domains)):
+        if target == domain or target.endswith("." + domain):
+            return True
+    return False

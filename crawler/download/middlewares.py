@@ -18,7 +18,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
-from crawler.spiders.discovery import on_site
+from pipelines.urlkeys import on_site
 
 DEFAULT_BACKOFF = 1.0
 DEFAULT_RETRY_AFTER_MAX = 60.0

@@ -21,7 +21,7 @@ from twisted.internet.ssl import AcceptableCiphers, optionsForClientTLS
 from twisted.web.iweb import IPolicyForHTTPS
 from zope.interface import implementer
 
-from crawler.spiders.discovery import on_site
+from pipelines.urlkeys import on_site
 
 
 @implementer(IPolicyForHTTPS)

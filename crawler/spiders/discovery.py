@@ -18,7 +18,7 @@ from lxml import etree
 from w3lib.url import safe_url_string
 
 from pipelines.markup import NEWS_LINK_TEXT
-from pipelines.urlkeys import site_host
+from pipelines.urlkeys import host_of
 
 NEWS_PATH_SEGMENT = re.compile(
     r"^(?:news|novosti|novost|press|press-?cent(?:er|re|r)|press-?sluzhba|pressa|press-?releases?|sobytiya|"
@@ -66,21 +66,6 @@ LISTING_DATE = re.compile(
     r"(?:\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:[+-]\d{2}:?\d{2}|Z)?)?)",
     re.IGNORECASE,
 )
-
-
-def host_of(url: str) -> str:
-    return site_host(urlsplit(url).hostname)
-
-
-def on_site(url: str, host: str, allow_domains: tuple[str, ...] = ()) -> bool:
-    """True when ``url`` is on the source's host (or a subdomain), or on a domain it allows."""
-    target = host_of(url)
-    if not target:
-        return False
-    for domain in map(site_host, (host, *allow_domains)):
-        if target == domain or target.endswith("." + domain):
-            return True
-    return False
 
 
 def is_pagination(url: str) -> bool:

@@ -36,7 +36,6 @@ from crawler.spiders.discovery import (
     links,
     looks_like_article,
     next_page_links,
-    on_site,
     parse_html,
 )
 from crawler.spiders.frontier import Frontier, PageTally
@@ -49,7 +48,7 @@ from pipelines.article_evidence import NotNews
 from pipelines.errors import CountedDrop
 from pipelines.russian_dates import parse_russian_date
 from pipelines.store import StoreFailed
-from pipelines.urlkeys import site_host, url_key
+from pipelines.urlkeys import on_site, site_host, url_key
 
 FEED_GUESSES = ("/rss/", "/feed/", "/rss.xml")
 MAX_LISTINGS_FROM_MENU = 3
