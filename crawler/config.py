@@ -2,12 +2,20 @@
 
 Every problem becomes a :class:`~crawler.errors.ConfigError` whose message is one line naming the
 file, the entry and the problem, so the CLI can print it and exit 2 before anything is crawled.
+
+Each mapping (the main file, a sources file and its entries, ``schedule``, ``feeds``, ``health``, ``alerts``,
+``log``) is a table at the end of this module giving every key its check and its default; the checks are
+built from a few pieces (``rule``, ``all_of``, ``optional``…). What needs several keys or the file system
+(include, ids, the state store, the feeds folder, the log file, broker and state) is checked by hand.
 """
 
 from __future__ import annotations
 
+import codecs
+import importlib.util
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,8 +23,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from apscheduler.triggers.cron import CronTrigger
+from parsel import Selector
 
 from crawler.errors import ConfigError
+from pipelines.watchlist import load_watchlist
 
 DEFAULT_CONFIG = Path("config/dumawatch.yaml")
 REGISTRY = Path(__file__).parent / "registry" / "sources.yaml"   # the shipped registry of legislatures
@@ -27,17 +38,9 @@ DEFAULT_MAX_AGE_DAYS = 30
 DEFAULT_LIMITS = {"max_listing_pages": 500, "max_child_sitemaps": 100}
 SOURCE_ID = re.compile(r"^[a-z0-9_-]+$")
 
-MAIN_KEYS = {"sources", "watchlist", "state", "feeds", "schedule", "scrapy", "max_age_days", "alerts", "health",
-             "log", "run_timeout", "workers", "broker", "feed_window_days", *DEFAULT_LIMITS}
 BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")  # Celery brokers: Redis or RabbitMQ
 DEFAULT_FEED_WINDOW_DAYS = 90  # articles.csv, mentions.csv and runs.csv hold this many days; the archive holds all
 MAX_WORKERS = 64  # a worker is a whole interpreter with the parsers and the watchlist (bench/README.md: memory)
-SOURCE_KEYS = {
-    "id", "name", "region", "url", "timezone", "feeds", "listing", "sitemaps", "article_pattern", "enabled",
-    "schedule", "max_age_days", "title", "date", "body", "encoding", "render", "verify_tls", "allow_domains",
-    "note", *DEFAULT_LIMITS,
-}
-REQUIRED_SOURCE_KEYS = ("id", "name", "url", "timezone")
 
 
 @dataclass(frozen=True)
@@ -163,58 +166,41 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     data = read_yaml(path, "config")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
-    _reject_unknown(path, "", data, MAIN_KEYS)
+    settings = checked(f"{path}: ", data, MAIN)
     base = path.parent
-    for key in ("sources", "watchlist", "state", "feeds"):
-        if key not in data:
-            raise ConfigError(f"{path}: missing required key '{key}'")
-        if key == "feeds" and isinstance(data[key], dict):
-            continue
-        if not isinstance(data[key], str) or not data[key].strip():
-            raise ConfigError(f"{path}: '{key}' must be a path (a non-empty string)")
-    feeds_folder, feeds_xlsx = _feeds_setting(path, data["feeds"])
-
-    default_max_age = _positive_int(path, "max_age_days", data.get("max_age_days", DEFAULT_MAX_AGE_DAYS))
-    limits = {key: _positive_int(path, key, data.get(key, value)) for key, value in DEFAULT_LIMITS.items()}
-    sources_path = (base / data["sources"]).resolve()
-    sources = load_sources(sources_path, default_max_age, limits=limits)
-    watchlist_path = (base / data["watchlist"]).resolve()
+    sources_path = (base / settings["sources"]).resolve()
+    limits = {key: settings[key] for key in DEFAULT_LIMITS}
+    sources = load_sources(sources_path, settings["max_age_days"], limits=limits)
+    watchlist_path = (base / settings["watchlist"]).resolve()
     watchlist = load_watchlist_file(watchlist_path)
-    state_url, state_path = _state_location(path, base, data["state"])
+    state_url, state_path = _state_location(path, base, settings["state"])
+    feeds_folder, feeds_xlsx = settings["feeds"]
     feeds_dir = (base / feeds_folder).resolve()
     if feeds_dir.exists() and not feeds_dir.is_dir():
         raise ConfigError(f"{path}: feeds: {feeds_dir} exists and is not a directory")
-    schedule = _schedule(path, "schedule", data.get("schedule"))
-    scrapy_overrides = data.get("scrapy") or {}
-    if not isinstance(scrapy_overrides, dict):
-        raise ConfigError(f"{path}: 'scrapy' must be a mapping of Scrapy settings")
+    if settings["broker"] is not None and state_path is not None:
+        raise ConfigError(f"{path}: broker: workers share the store, so 'state' must be a database server URL "
+                          "(postgresql+psycopg://…), not a SQLite file")
     return Config(
         path=path.resolve(), sources_path=sources_path, sources=sources, watchlist_path=watchlist_path,
         watchlist=watchlist, state_url=state_url, state_path=state_path, feeds_dir=feeds_dir,
-        schedule=schedule, scrapy=dict(scrapy_overrides), raw=data,
-        service=_service_settings(path, data, feeds_dir, schedule), feeds_xlsx=feeds_xlsx,
-        feed_window_days=_positive_int(path, "feed_window_days",
-                                       data.get("feed_window_days", DEFAULT_FEED_WINDOW_DAYS)),
-        workers=parse_workers(data.get("workers", "auto"), f"{path}: workers"),
-        broker=_broker(path, data.get("broker"), state_path),
+        schedule=settings["schedule"], scrapy=settings["scrapy"], raw=data,
+        service=_service_settings(path, settings, feeds_dir), feeds_xlsx=feeds_xlsx,
+        feed_window_days=settings["feed_window_days"], workers=settings["workers"], broker=settings["broker"],
     )
 
 
-def _broker(path: Path, value: Any, state_path: Path | None) -> str | None:
-    """The optional ``broker:`` URL (redis://… or amqp://…); workers on other hosts need a shared store."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or urlsplit(value).scheme not in BROKER_SCHEMES:
-        raise ConfigError(f"{path}: broker: expected a Redis or RabbitMQ URL (redis://host:6379/0, "
-                          f"amqp://user:password@host:5672//), got {value!r}")
-    import importlib.util
-
-    if importlib.util.find_spec("celery") is None:
-        raise ConfigError(f"{path}: broker: Celery is not installed: pip install 'dumawatch[distributed]'")
-    if state_path is not None:
-        raise ConfigError(f"{path}: broker: workers share the store, so 'state' must be a database server URL "
-                          "(postgresql+psycopg://…), not a SQLite file")
-    return value
+def _service_settings(path: Path, settings: dict, feeds_dir: Path) -> ServiceSettings:
+    """What ``dumawatch schedule`` reads, from the checked ``run_timeout``, ``health``, ``alerts`` and ``log``."""
+    health, alerts, log = settings["health"], settings["alerts"], settings["log"]
+    log_file = (path.parent / log["file"]).resolve() if log["file"].strip() else \
+        feeds_dir.parent / "logs" / "dumawatch.log"
+    return ServiceSettings(
+        run_timeout=settings["run_timeout"], stale_runs=health["stale_runs"], error_runs=health["error_runs"],
+        empty_share=health["empty_share"], alert_urls=alerts["urls"], alert_on=alerts["on"],
+        digest_cron=alerts["digest"], log_file=log_file, log_max_bytes=log["max_bytes"],
+        log_backups=log["backups"],
+    )
 
 
 def usable_cores() -> int:
@@ -249,8 +235,6 @@ def load_watchlist_file(path: Path) -> dict:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with 'names' and 'topics'")
-    from pipelines.watchlist import load_watchlist
-
     load_watchlist(data, str(path))  # validates; the pipeline compiles it again in the crawl
     return data
 
@@ -266,31 +250,21 @@ def load_sources(path: Path, default_max_age: int = DEFAULT_MAX_AGE_DAYS, _seen:
     data = read_yaml(path, "sources")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
-    _reject_unknown(path, "", data, {"sources", "include"})
+    data = checked(f"{path}: ", data, SOURCES_FILE)
     merged: dict[str, dict] = {}
-    origin: dict[str, Path] = {}
-    includes = data.get("include") or []
-    if isinstance(includes, str):
-        includes = [includes]
-    if not isinstance(includes, list):
-        raise ConfigError(f"{path}: 'include' must be a path or a list of paths")
-    for included in includes:
+    for included in data["include"]:
         target = REGISTRY if str(included) == REGISTRY_INCLUDE else (path.parent / str(included)).resolve()
         for source in load_sources(target, default_max_age, (*_seen, path), limits):
             merged[source.id] = _source_as_dict(source)
-            origin[source.id] = path
-    entries = data.get("sources") or []
-    if not isinstance(entries, list):
-        raise ConfigError(f"{path}: 'sources' must be a list of entries")
     ids_here: set[str] = set()
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(data["sources"]):
         where = f"sources[{index}]"
         if not isinstance(entry, dict):
             raise ConfigError(f"{path}: {where}: expected a mapping, got {type(entry).__name__}")
         sid = entry.get("id")
         if isinstance(sid, str):
             where = f"sources[{index}] ({sid!r})"
-        _reject_unknown(path, where + ": ", entry, SOURCE_KEYS)
+        reject_unknown(f"{path}: {where}: ", entry, SOURCE)
         if not isinstance(sid, str) or not SOURCE_ID.fullmatch(sid):
             raise ConfigError(f"{path}: {where}: 'id' must match [a-z0-9_-]+, got {sid!r}")
         if sid in ids_here:
@@ -305,68 +279,10 @@ def _source_as_dict(source: Source) -> dict:
 
 
 def _make_source(path: Path, sid: str, entry: dict, default_max_age: int, limits: dict) -> Source:
-    where = f"source '{sid}'"
-    for key in REQUIRED_SOURCE_KEYS:
-        if key not in entry:
-            raise ConfigError(f"{path}: {where}: missing required key '{key}'")
-    for key in ("name", "region", "url", "timezone", "article_pattern", "title", "date", "body", "encoding",
-                "render", "note"):
-        value = entry.get(key)
-        if value is not None and not isinstance(value, str):
-            raise ConfigError(f"{path}: {where}: '{key}' must be a string, got {type(value).__name__}")
-    if not entry["name"].strip():
-        raise ConfigError(f"{path}: {where}: 'name' is empty")
-    _check_url(path, where, "url", entry["url"])
-    lists = {}
-    for key in ("feeds", "listing", "sitemaps", "allow_domains"):
-        value = entry.get(key) or []
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{path}: {where}: '{key}' must be a list of strings")
-        if key != "allow_domains":
-            for url in value:
-                _check_url(path, where, key, url)
-        lists[key] = tuple(value)
-    try:
-        ZoneInfo(entry["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{path}: {where}: timezone '{entry['timezone']}' is not an IANA time zone") from None
-    pattern = entry.get("article_pattern")
-    if pattern is not None:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(f"{path}: {where}: article_pattern {pattern!r} is not a valid regex: {exc}") from None
-    for key in ("title", "date", "body"):
-        problem = selector_problem(entry.get(key))
-        if problem:
-            raise ConfigError(f"{path}: {where}: '{key}' selector {entry[key]!r} does not compile: {problem}")
-    for key in ("enabled", "verify_tls"):
-        if key in entry and not isinstance(entry[key], bool):
-            raise ConfigError(f"{path}: {where}: '{key}' must be true or false")
-    if entry.get("render") not in (None, "js"):
-        raise ConfigError(f"{path}: {where}: 'render' must be 'js' when given")
-    if entry.get("encoding"):
-        import codecs
-
-        try:
-            codecs.lookup(entry["encoding"])
-        except LookupError:
-            raise ConfigError(f"{path}: {where}: unknown encoding '{entry['encoding']}'") from None
-    schedule = entry.get("schedule")
-    if schedule is not None:
-        schedule = _schedule(path, f"{where}: schedule", schedule).__dict__
-    max_age = _positive_int(path, f"{where}: max_age_days", entry.get("max_age_days", default_max_age))
-    own_limits = {key: _positive_int(path, f"{where}: {key}", entry.get(key, value)) for key, value in limits.items()}
-    return Source(
-        id=sid, name=entry["name"].strip(), url=entry["url"], timezone=entry["timezone"],
-        region=(entry.get("region") or "").strip(), feeds=lists["feeds"], listing=lists["listing"],
-        sitemaps=lists["sitemaps"], article_pattern=pattern, enabled=entry.get("enabled", True),
-        schedule=schedule, max_age_days=max_age, **own_limits, title=entry.get("title"), date=entry.get("date"),
-        body=entry.get("body"), encoding=entry.get("encoding"), render=entry.get("render"),
-        verify_tls=entry.get("verify_tls", True), allow_domains=lists["allow_domains"],
-    )
+    """One entry (merged with the entry of the same id it overrides); the main file gives the default depth."""
+    values = checked(f"{path}: source '{sid}': ", {"max_age_days": default_max_age, **limits, **entry}, SOURCE)
+    del values["note"]
+    return Source(**values)
 
 
 def selector_problem(selector: str | None) -> str:
@@ -378,8 +294,6 @@ def selector_problem(selector: str | None) -> str:
         return ""
     if not selector.strip():
         return "it is empty"
-    from parsel import Selector
-
     page = Selector(text="<html><body></body></html>")
     try:
         if selector.lstrip("(").startswith("/"):
@@ -391,30 +305,6 @@ def selector_problem(selector: str | None) -> str:
     return ""
 
 
-def _check_url(path: Path, where: str, key: str, url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{path}: {where}: '{key}' must be an http(s) URL, got {url!r}")
-
-
-def _schedule(path: Path, where: str, value: Any) -> Schedule:
-    if value is None:
-        return Schedule()
-    if not isinstance(value, dict):
-        raise ConfigError(f"{path}: {where}: expected a mapping like {{cron: '0 */2 * * *', timezone: ...}}")
-    _reject_unknown(path, f"{where}: ", value, {"cron", "timezone"})
-    cron = value.get("cron", Schedule.cron)
-    tz = value.get("timezone", Schedule.timezone)
-    try:
-        ZoneInfo(str(tz))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{path}: {where}: timezone {tz!r} is not an IANA time zone") from None
-    problem = cron_problem(str(cron))
-    if problem:
-        raise ConfigError(f"{path}: {where}: cron {cron!r}: {problem}")
-    return Schedule(cron=str(cron), timezone=str(tz))
-
-
 CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 CRON_FIELD_WORDS = {"second": "seconds", "minute": "minutes", "hour": "hours", "day": "day of month",
                     "month": "month", "day_of_week": "day of week"}
@@ -422,8 +312,6 @@ CRON_FIELD_WORDS = {"second": "seconds", "minute": "minutes", "hour": "hours", "
 
 def cron_problem(cron: str) -> str:
     """What is wrong with a cron expression, naming the field ('' when it is good)."""
-    from apscheduler.triggers.cron import CronTrigger
-
     fields = cron.split()
     names = ("second", *CRON_FIELDS) if len(fields) == 6 else CRON_FIELDS
     if len(fields) not in (5, 6):
@@ -443,79 +331,17 @@ def cron_problem(cron: str) -> str:
     return ""
 
 
-def cron_trigger(cron: str, timezone: str):
+def cron_trigger(cron: str, timezone: str) -> CronTrigger:
     """An APScheduler CronTrigger: a 5-field crontab, or 6 fields with seconds first ('*/5 * * * * *').
 
     As in APScheduler 3.x, day-of-week numbers count from 0 = Monday; names (mon-fri) avoid the doubt.
     """
-    from apscheduler.triggers.cron import CronTrigger
-
     fields = cron.split()
     if len(fields) == 6:
         second, minute, hour, day, month, day_of_week = fields
         return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
                            day_of_week=day_of_week, timezone=ZoneInfo(timezone))
     return CronTrigger.from_crontab(cron, timezone=ZoneInfo(timezone))
-
-
-def _service_settings(path: Path, data: dict, feeds_dir: Path, schedule: Schedule) -> ServiceSettings:
-    """Validate ``run_timeout``, ``health``, ``alerts`` and ``log`` of the main config."""
-    timeout = _positive_int(path, "run_timeout", data.get("run_timeout", ServiceSettings.run_timeout))
-    health = data.get("health") or {}
-    if not isinstance(health, dict):
-        raise ConfigError(f"{path}: health: expected a mapping like {{stale_runs: 5, error_runs: 2}}")
-    _reject_unknown(path, "health: ", health, {"stale_runs", "error_runs", "empty_share"})
-    stale = _positive_int(path, "health: stale_runs", health.get("stale_runs", ServiceSettings.stale_runs))
-    error_runs = _positive_int(path, "health: error_runs", health.get("error_runs", ServiceSettings.error_runs))
-    share = health.get("empty_share", ServiceSettings.empty_share)
-    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
-        raise ConfigError(f"{path}: health: empty_share: expected a number in (0, 1], got {share!r}")
-    alerts = data.get("alerts") or {}
-    if not isinstance(alerts, dict):
-        raise ConfigError(f"{path}: alerts: expected a mapping like {{urls: ['mailto://...'], on: [mentions]}}")
-    _reject_unknown(path, "alerts: ", alerts, {"urls", "on", "digest"})
-    urls = alerts.get("urls") or []
-    if isinstance(urls, str):
-        urls = [urls]
-    if not isinstance(urls, list) or not all(isinstance(u, str) and "://" in u for u in urls):
-        raise ConfigError(f"{path}: alerts: urls: expected a list of apprise URLs (scheme://...)")
-    if urls:
-        import importlib.util
-
-        if importlib.util.find_spec("apprise") is None:
-            raise ConfigError(f"{path}: alerts: urls are set but apprise is not installed "
-                              "(pip install 'dumawatch[alerts]', or remove 'alerts:')")
-    on = alerts.get("on", list(ServiceSettings.alert_on))
-    if isinstance(on, str):
-        on = [on]
-    if not isinstance(on, list) or any(kind not in ("mentions", "health") for kind in on):
-        raise ConfigError(f"{path}: alerts: on: expected a list of 'mentions' and 'health', got {on!r}")
-    digest = alerts.get("digest")
-    if digest is not None:
-        if not isinstance(digest, str) or not digest.strip():
-            raise ConfigError(f"{path}: alerts: digest: expected a cron like '0 8 * * *', got {digest!r}")
-        try:
-            cron_trigger(digest, schedule.timezone)
-        except ValueError as exc:
-            raise ConfigError(f"{path}: alerts: digest: bad cron {digest!r}: {exc}") from None
-    log = data.get("log")
-    log = {"file": log} if isinstance(log, str) else log or {}
-    if not isinstance(log, dict):
-        raise ConfigError(f"{path}: log: expected a path or a mapping {{file: ..., max_bytes: ..., backups: ...}}")
-    _reject_unknown(path, "log: ", log, {"file", "max_bytes", "backups"})
-    log_file = log.get("file", "")
-    if not isinstance(log_file, str):
-        raise ConfigError(f"{path}: log: file: expected a path (a string), got {log_file!r}")
-    backups = log.get("backups", ServiceSettings.log_backups)
-    if isinstance(backups, bool) or not isinstance(backups, int) or backups < 0:
-        raise ConfigError(f"{path}: log: backups: expected a whole number >= 0, got {backups!r}")
-    return ServiceSettings(
-        run_timeout=timeout, stale_runs=stale, error_runs=error_runs, empty_share=float(share),
-        alert_urls=tuple(urls), alert_on=tuple(on), digest_cron=digest.strip() if digest else None,
-        log_file=(path.parent / log_file).resolve() if log_file.strip() else feeds_dir.parent / "logs" / "dumawatch.log",
-        log_max_bytes=_positive_int(path, "log: max_bytes", log.get("max_bytes", ServiceSettings.log_max_bytes)),
-        log_backups=backups,
-    )
 
 
 def _state_location(path: Path, base: Path, state: str) -> tuple[str, Path | None]:
@@ -533,6 +359,8 @@ def _state_location(path: Path, base: Path, state: str) -> tuple[str, Path | Non
 
 def _check_database_url(path: Path, url: str) -> None:
     """A SQLAlchemy URL whose dialect and driver are installed (a clear line if not)."""
+    # deliberately lazy: SQLAlchemy takes ~0.4 s to import and only a database server URL needs it here; every
+    # command loads the config, and `dumawatch --help`, `demo` and `sources check` never touch the store
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -547,32 +375,216 @@ def _check_database_url(path: Path, url: str) -> None:
                           f"{exc}{hint}") from None
 
 
-def _feeds_setting(path: Path, value: Any) -> tuple[str, bool]:
-    """``feeds: DIR`` or ``feeds: {dir: DIR, xlsx: true}``: the folder and whether to write Excel workbooks."""
-    if isinstance(value, str):
-        return value, False
-    _reject_unknown(path, "feeds: ", value, {"dir", "xlsx"})
-    folder, xlsx = value.get("dir"), value.get("xlsx", False)
-    if not isinstance(folder, str) or not folder.strip():
-        raise ConfigError(f"{path}: feeds: 'dir' must be a path (a non-empty string)")
-    if not isinstance(xlsx, bool):
-        raise ConfigError(f"{path}: feeds: 'xlsx' must be true or false")
-    if xlsx:
-        import importlib.util
+# --- checking a mapping against its table ------------------------------------------------------------------
+# A check is called as check(at, key, value): ``at`` starts every message ("FILE: source 'x': "), ``value`` is
+# the given value or the key's default. It returns the value to use, or raises the one-line ConfigError.
 
-        if importlib.util.find_spec("xlsxwriter") is None:
-            raise ConfigError(f"{path}: feeds: xlsx is true but XlsxWriter is not installed "
-                              "(pip install 'dumawatch[xlsx]')")
-    return folder, xlsx
+Check = Callable[[str, str, Any], Any]
+Table = dict[str, tuple[Check, Any]]  # key -> (its check, its default)
+REQUIRED = object()                   # the default of a key that must be given
 
 
-def _positive_int(path: Path, where: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ConfigError(f"{path}: {where}: expected a positive whole number, got {value!r}")
+def reject_unknown(at: str, data: dict, allowed: Iterable[str]) -> None:
+    unknown = sorted(str(k) for k in data if k not in allowed)
+    if unknown:
+        raise ConfigError(f"{at}unknown key '{unknown[0]}' (allowed: {', '.join(sorted(allowed))})")
+
+
+def checked(at: str, data: dict, table: Table) -> dict[str, Any]:
+    """Every key of ``table`` in its order: the given value or the default, through the key's check."""
+    reject_unknown(at, data, table)
+    values = {}
+    for key, (check, default) in table.items():
+        if key not in data and default is REQUIRED:
+            raise ConfigError(f"{at}missing required key '{key}'")
+        values[key] = check(at, key, data.get(key, default))
+    return values
+
+
+def rule(message: str, ok: Callable[[Any], Any], errors: type[Exception] | tuple = ()) -> Check:
+    """The value passes when ``ok(value)`` is true and raises none of ``errors``; otherwise the ConfigError says
+    ``message``, with {key}, {value}, {type} (the value's type) and {why} (the error raised) filled in."""
+    def check(at: str, key: str, value: Any) -> Any:
+        try:
+            passed, why = ok(value), ""
+        except errors as exc:
+            passed, why = False, exc
+        if not passed:
+            raise ConfigError(at + message.format(key=key, value=value, type=type(value).__name__, why=why))
+        return value
+    return check
+
+
+def to(convert: Callable[[Any], Any]) -> Check:
+    """Not a check but a conversion: the value to use is ``convert(value)``."""
+    return lambda at, key, value: convert(value)
+
+
+def all_of(*checks: Check) -> Check:
+    """Each check in turn, each given what the one before returned."""
+    def check(at: str, key: str, value: Any) -> Any:
+        for one in checks:
+            value = one(at, key, value)
+        return value
+    return check
+
+
+def each(check: Check) -> Check:
+    """``check`` on every item of a list."""
+    return lambda at, key, values: tuple(check(at, key, value) for value in values)
+
+
+def mapping(table: Table, expected: str, given: Callable[[Any], Any] = lambda value: value or {}) -> Check:
+    """A nested mapping (``health:``), as ``given(value)``, checked against its table: ``health: …`` problems."""
+    def check(at: str, key: str, value: Any) -> dict[str, Any]:
+        if not isinstance(value := given(value), dict):
+            raise ConfigError(f"{at}{key}: expected {expected}")
+        return checked(f"{at}{key}: ", value, table)
+    return check
+
+
+def _bare_on(value: Any) -> Any:
+    """``alerts:`` as written: YAML 1.1 reads a bare ``on:`` key as the boolean true, so that key is ``on``."""
+    if isinstance(value, dict) and True in value and "on" not in value:
+        return {("on" if key is True else key): item for key, item in value.items()}
+    return value or {}
+
+
+def optional(check: Check) -> Check:
+    """Nothing given (None) stays None; anything else goes through ``check``."""
+    return lambda at, key, value: None if value is None else check(at, key, value)
+
+
+def installed(module: str, message: str) -> Check:
+    """A setting that needs an optional dependency: when it is on, ``module`` must be importable."""
+    return rule(message, lambda value: not value or importlib.util.find_spec(module) is not None)
+
+
+def _listed(value: Any) -> Any:
+    """One string as a tuple of one, a list as a tuple, nothing (None, '') as ()."""
+    if isinstance(value, str) and value:
+        return (value,)
+    return tuple(value) if isinstance(value, list) else value or ()
+
+
+def _http(url: str | None) -> bool:
+    parts = urlsplit(url or "")
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def cron(at: str, key: str, value: Any) -> str:
+    if problem := cron_problem(str(value)):
+        raise ConfigError(f"{at}{key} {value!r}: {problem}")
+    return str(value)
+
+
+def selector(at: str, key: str, value: str | None) -> str | None:
+    if problem := selector_problem(value):
+        raise ConfigError(f"{at}'{key}' selector {value!r} does not compile: {problem}")
     return value
 
 
-def _reject_unknown(path: Path, where: str, data: dict, allowed: set[str]) -> None:
-    unknown = sorted(str(k) for k in data if k not in allowed)
-    if unknown:
-        raise ConfigError(f"{path}: {where}unknown key '{unknown[0]}' (allowed: {', '.join(sorted(allowed))})")
+def workers(at: str, key: str, value: Any) -> int:
+    return parse_workers(value, at + key)  # the CLI's --workers too
+
+
+def feeds_setting(at: str, key: str, value: Any) -> tuple[str, bool]:
+    """``feeds: DIR`` or ``feeds: {dir: DIR, xlsx: true}``: the folder and whether to write Excel workbooks."""
+    if not isinstance(value, dict):
+        return file_path(at, key, value), False
+    values = checked(f"{at}{key}: ", value, FEEDS)
+    return values["dir"], values["xlsx"]
+
+
+# the kinds of value; their messages are a contract (tests/test_config_errors.py, test_config_hostile.py)
+string = rule("'{key}' must be a string, got {type}", lambda v: v is None or isinstance(v, str))
+nonblank = all_of(string, to(lambda v: (v or "").strip()), rule("'{key}' is empty", bool))  # and stripped
+file_path = rule("'{key}' must be a path (a non-empty string)", lambda v: isinstance(v, str) and v.strip())
+boolean = rule("'{key}' must be true or false", lambda v: isinstance(v, bool))
+positive = rule("{key}: expected a positive whole number, got {value!r}", lambda v: type(v) is int and v > 0)
+non_negative = rule("{key}: expected a whole number >= 0, got {value!r}", lambda v: type(v) is int and v >= 0)
+share = rule("{key}: expected a number in (0, 1], got {value!r}", lambda v: type(v) in (int, float) and 0 < v <= 1)
+strings = all_of(to(_listed), rule("'{key}' must be a list of strings",
+                                   lambda v: isinstance(v, tuple) and all(isinstance(s, str) for s in v)))
+http_url = rule("'{key}' must be an http(s) URL, got {value!r}", _http)
+iana_zone = rule("{key} {value!r} is not an IANA time zone", lambda v: ZoneInfo(str(v)),
+                 (ZoneInfoNotFoundError, ValueError))
+regex = optional(rule("{key} {value!r} is not a valid regex: {why}", re.compile, re.error))
+encoding = rule("unknown {key} '{value}'", lambda v: not v or codecs.lookup(v), LookupError)
+render = rule("'{key}' must be 'js' when given", lambda v: v in (None, "js"))
+# and the kinds of one key each
+include_paths = all_of(to(_listed),
+                       rule("'{key}' must be a path or a list of paths", lambda v: isinstance(v, tuple)))
+source_entries = all_of(to(lambda v: v or []),
+                        rule("'{key}' must be a list of entries", lambda v: isinstance(v, list)))
+xlsx = all_of(boolean, installed("xlsxwriter", "{key} is true but XlsxWriter is not installed "
+                                               "(pip install 'dumawatch[xlsx]')"))
+scrapy_settings = all_of(rule("'{key}' must be a mapping of Scrapy settings", lambda v: isinstance(v or {}, dict)),
+                         to(lambda v: dict(v or {})))
+broker = optional(all_of(
+    rule("{key}: expected a Redis or RabbitMQ URL (redis://host:6379/0, amqp://user:password@host:5672//), "
+         "got {value!r}", lambda v: isinstance(v, str) and urlsplit(v).scheme in BROKER_SCHEMES),
+    installed("celery", "{key}: Celery is not installed: pip install 'dumawatch[distributed]'")))
+alert_urls = all_of(to(_listed),
+                    rule("{key}: expected a list of apprise URLs (scheme://...)",
+                         lambda v: isinstance(v, tuple) and all(isinstance(u, str) and "://" in u for u in v)),
+                    installed("apprise", "{key} are set but apprise is not installed "
+                                         "(pip install 'dumawatch[alerts]', or remove 'alerts:')"))
+alert_kinds = all_of(to(lambda v: [v] if isinstance(v, str) else v),
+                     rule("{key}: expected a list of 'mentions' and 'health', got {value!r}",
+                          lambda v: isinstance(v, list | tuple) and all(k in ("mentions", "health") for k in v)),
+                     to(tuple))
+digest = optional(all_of(
+    rule("{key}: expected a cron like '0 8 * * *', got {value!r}", lambda v: isinstance(v, str) and v.strip()),
+    # it runs in the schedule's zone, which does not change which crons are valid
+    rule("{key}: bad cron {value!r}: {why}", lambda v: cron_trigger(v, "UTC"), ValueError), to(str.strip)))
+
+# --- the tables: every key of every mapping, its check and its default ---------------------------------------
+
+SCHEDULE: Table = {"timezone": (iana_zone, Schedule.timezone), "cron": (cron, Schedule.cron)}
+schedule = mapping(SCHEDULE, "a mapping like {cron: '0 */2 * * *', timezone: ...}",
+                   given=lambda value: {} if value is None else value)
+FEEDS: Table = {"dir": (file_path, None), "xlsx": (xlsx, False)}
+HEALTH: Table = {"stale_runs": (positive, ServiceSettings.stale_runs),
+                 "error_runs": (positive, ServiceSettings.error_runs),
+                 "empty_share": (all_of(share, to(float)), ServiceSettings.empty_share)}
+ALERTS: Table = {"urls": (alert_urls, ()), "on": (alert_kinds, ServiceSettings.alert_on), "digest": (digest, None)}
+LOG: Table = {"file": (rule("{key}: expected a path (a string), got {value!r}", lambda v: isinstance(v, str)), ""),
+              "max_bytes": (positive, ServiceSettings.log_max_bytes),
+              "backups": (non_negative, ServiceSettings.log_backups)}
+MAIN: Table = {
+    "sources": (file_path, REQUIRED), "watchlist": (file_path, REQUIRED), "state": (file_path, REQUIRED),
+    "feeds": (feeds_setting, REQUIRED),
+    "max_age_days": (positive, DEFAULT_MAX_AGE_DAYS),
+    **{limit: (positive, default) for limit, default in DEFAULT_LIMITS.items()},
+    "feed_window_days": (positive, DEFAULT_FEED_WINDOW_DAYS),
+    "schedule": (all_of(schedule, to(lambda values: Schedule(**values))), None),
+    "scrapy": (scrapy_settings, None),
+    "run_timeout": (positive, ServiceSettings.run_timeout),
+    "health": (mapping(HEALTH, "a mapping like {stale_runs: 5, error_runs: 2}"), None),
+    "alerts": (mapping(ALERTS, "a mapping like {urls: ['mailto://...'], on: [mentions]}", _bare_on), None),
+    "log": (mapping(LOG, "a path or a mapping {file: ..., max_bytes: ..., backups: ...}",
+                    given=lambda value: {"file": value} if isinstance(value, str) else value or {}), None),
+    "workers": (workers, "auto"),
+    "broker": (broker, None),
+}
+SOURCES_FILE: Table = {"include": (include_paths, ()), "sources": (source_entries, None)}
+SOURCE: Table = {  # max_age_days and the limits default to the main file's (see _make_source)
+    "id": (string, REQUIRED),  # matched against SOURCE_ID by load_sources
+    "name": (nonblank, REQUIRED),
+    "url": (all_of(string, http_url), REQUIRED),
+    "timezone": (all_of(string, iana_zone), REQUIRED),
+    "region": (all_of(string, to(lambda v: (v or "").strip())), ""),
+    **dict.fromkeys(("feeds", "listing", "sitemaps"), (all_of(strings, each(http_url)), ())),
+    "allow_domains": (strings, ()),
+    "article_pattern": (all_of(string, regex), None),
+    **dict.fromkeys(("title", "date", "body"), (all_of(string, selector), None)),
+    "encoding": (all_of(string, encoding), None),
+    "render": (all_of(string, render), None),
+    "enabled": (boolean, True),
+    "verify_tls": (boolean, True),
+    "schedule": (optional(schedule), None),
+    "max_age_days": (positive, DEFAULT_MAX_AGE_DAYS),
+    **{limit: (positive, default) for limit, default in DEFAULT_LIMITS.items()},
+    "note": (string, None),
+}

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.commands.cli import main
-from crawler.config import SOURCE_ID
+from crawler.config import SOURCE_ID, load_config
 
 from conftest import run_cli, write_config
 
@@ -248,3 +248,12 @@ def test_an_accepted_id_names_a_file_inside_its_directory(sid):
         resolved = Path(os.path.normpath(candidate))
         assert base in resolved.parents, (sid, resolved)
     assert not set(sid) & set("/\\.\x00")
+
+
+def test_alerts_on_written_bare_as_the_readme_shows(tmp_path):
+    """YAML 1.1 reads a bare ``on:`` key as the boolean true; ``alerts: {on: [health]}`` still means ``on``."""
+    config = prepare(tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + "alerts:\n  urls: ['json://127.0.0.1:9/']\n"
+                      "  on: [health]\n", encoding="utf-8")
+    assert yaml.safe_load(config.read_text(encoding="utf-8"))["alerts"][True] == ["health"]
+    assert load_config(config).service.alert_on == ("health",)
