@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.task import LoopingCall
@@ -140,6 +141,8 @@ class DumaSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.on_item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(spider.on_item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(spider.on_item_error, signal=signals.item_error)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_stored, signal=signals.item_scraped)
         return spider
 
@@ -169,6 +172,13 @@ class DumaSpider(scrapy.Spider):
             self._template_vote(item, response, is_news=False)
             if item.get("seen_keys"):
                 self.store.mark_seen(item["seen_keys"], item["source_id"])
+        if response is not None:
+            self._settle(response.meta)
+
+    def on_item_error(self, item, response=None, spider=None, failure=None) -> None:
+        """A pipeline failed on the item (a bug, logged by Scrapy): its listing page must not wait for it."""
+        if response is not None:
+            self._settle(response.meta)
 
     def _template_vote(self, item, response, is_news: bool) -> None:
         source_id = item.get("source_id")
@@ -188,6 +198,7 @@ class DumaSpider(scrapy.Spider):
 
     def on_request_dropped(self, request, spider=None):
         """A redirect back to an address of its own chain is a loop the dupefilter ends silently: report it."""
+        self._settle(request.meta)
         redirects = request.meta.get("redirect_urls") or []
         if request.url in redirects and request.meta.get("source_id") and not request.meta.get("optional"):
             self.report_error(request.meta["source_id"], f"redirect loop from {redirects[0]}")
@@ -236,6 +247,7 @@ class DumaSpider(scrapy.Spider):
     # -- errors and responses -------------------------------------------------------------------------------
     def on_error(self, failure):
         request = failure.request
+        self._settle(request.meta)
         source_id = request.meta.get("source_id", "?")
         if failure.check(HttpError):
             response = failure.value.response
@@ -361,18 +373,23 @@ class DumaSpider(scrapy.Spider):
         tally = PageTally(walk=walk, page_no=page_no)
         yield from self._article_requests(root, response, source, channel="listing", min_items=2, tally=tally)
         following = next_page_links(root, response.url)
-        outcome = self.frontier.next_step(walk, tally, bool(following), page_no, source.max_listing_pages)
-        if outcome == "limit":
-            self.note_limit(source.id, f"max_listing_pages ({source.max_listing_pages}) reached on "
-                                       f"{walk.start_url}")
-        if outcome:
-            return  # nothing new, nothing young enough, the listing's end, or the limit: the pagination stops
-        # undated rows: the next page waits for the articles queued before it, whose dates tell the horizon
-        priority = -1 if tally.undated else 5
-        for url in following:
-            request = self._listing_request(url, source, page_no + 1, walk.start_url, priority=priority)
-            if request is not None:
-                yield request
+
+        def next_pages() -> list[scrapy.Request]:
+            outcome = self.frontier.next_step(walk, tally, bool(following), page_no, source.max_listing_pages)
+            if outcome == "limit":
+                self.note_limit(source.id, f"max_listing_pages ({source.max_listing_pages}) reached on "
+                                           f"{walk.start_url}")
+            if outcome:
+                return []  # nothing new, nothing young enough, the listing's end, or the limit: the pagination stops
+            # undated rows: the next page waits for the articles queued before it, whose dates tell the horizon
+            priority = -1 if tally.undated else 5
+            requests = (self._listing_request(url, source, page_no + 1, walk.start_url, priority=priority)
+                        for url in following)
+            return [request for request in requests if request is not None]
+
+        if tally.undated and self.frontier.hold(walk, page_no, next_pages):
+            return  # decided when the previous page's articles have settled (crawler/spiders/frontier.py)
+        yield from next_pages()
 
     def parse_feed(self, response: Response):
         source = self._source(response)
@@ -531,6 +548,7 @@ class DumaSpider(scrapy.Spider):
             if not hints and tally.walk is not None:
                 tally.undated += 1
                 meta["walk_page"] = (tally.walk.key, tally.page_no)  # its date goes back to the walk (on_stored)
+                self.frontier.expect(meta["walk_page"])
         self.queued_keys.add(key)
         self.channels[source.id][channel] += 1
         self.samples.setdefault(source.id, url)
@@ -540,13 +558,31 @@ class DumaSpider(scrapy.Spider):
         """An article reached the store: when an undated listing row led to it, tell its walk how old it is."""
         walk_page = response.meta.get("walk_page") if response is not None else None
         published = (item.get("published_at") or "")[:10]
-        if not walk_page or not published:
-            return
-        walk = self.frontier.walks.get(walk_page[0])
+        walk = self.frontier.walks.get(walk_page[0]) if walk_page else None
         source = self.sources.get(item.get("source_id"))
-        if walk is None or source is None:
+        if walk is not None and source is not None and published:
+            walk.fetched_old.setdefault(walk_page[1], []).append(self._too_old(published, source))
+        if response is not None:
+            self._settle(response.meta)
+
+    def _settle(self, meta: dict) -> None:
+        """An article request from an undated listing page is done with (stored, dropped, failed): a listing
+        decision that waited for its page is taken now."""
+        walk_page = meta.get("walk_page")
+        if not walk_page or meta.get("settled"):
             return
-        walk.fetched_old.setdefault(walk_page[1], []).append(self._too_old(published, source))
+        meta["settled"] = True
+        decision = self.frontier.settle(tuple(walk_page))
+        for request in decision() if decision is not None else ():
+            self.crawler.engine.crawl(request)
+
+    def on_idle(self, spider=None) -> None:
+        """Nothing left to fetch: the listing decisions still held are taken with what is known."""
+        requests = [request for decision in self.frontier.release_all() for request in decision()]
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
 
     def parse_article(self, response: Response):
         source = self._source(response)
@@ -556,12 +592,15 @@ class DumaSpider(scrapy.Spider):
             self.count(source.id, "not_html")
             self.report_error(source.id, f"not an HTML page: {response.url} is {kind} "
                                          f"(served as {content_type.decode('latin-1') or 'no type'})")
+            self._settle(response.meta)
             return
         text_response = self._text_response(response, source)
         if text_response is None or not any(t in content_type for t in HTML_TYPES):
             self.count(source.id, "not_html")
+            self._settle(response.meta)
             return
         if is_pagination(response.url) and not looks_like_article(response.url, source.article_pattern):
+            self._settle(response.meta)
             return
         html = sanitize_markup(text_response.text)  # no NULs, nesting capped (see crawler/download/content.py)
         redirects = response.meta.get("redirect_urls") or []

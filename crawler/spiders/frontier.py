@@ -15,7 +15,10 @@ source's ``max_listing_pages``).
   are requested again). Only a walk whose last run finished stops at the first page with nothing new.
 - A listing without dates beside its headlines learns the horizon from the articles it leads to: its next page
   is requested after the articles already queued, and the walk ends at the horizon once every dated article
-  fetched from the previous page is older than ``max_age_days``.
+  fetched from the previous page is older than ``max_age_days``. The decision waits until those articles have
+  *settled* (stored, dropped or failed): with worker processes they are still being cleaned and dated when the
+  next listing page arrives. A decision still waiting when the crawl falls idle (an article request that
+  vanished without a word) is taken then, with what is known.
 - "Nothing new" means "stored before this run": an entry another channel of this run (the feed, a sitemap,
   another listing) has queued or stored counts as new for the listing's decision (it is not requested
   twice), so the order in which a run parses its channels cannot end a pagination early.
@@ -23,6 +26,8 @@ source's ``max_listing_pages``).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -79,6 +84,10 @@ class Frontier:
         self.store = store
         self.walks: dict[str, Walk] = {}
         self.previous: dict[str, str] = {}
+        # undated listings: (walk key, page number) → its article requests not settled yet; and the decisions
+        # about a walk's next page, each held until the page before it has settled
+        self.unsettled: Counter = Counter()
+        self.held: dict[tuple[str, int], Callable[[], list]] = {}
         if not source_ids:
             return
         with store.begin() as conn:
@@ -94,6 +103,29 @@ class Frontier:
         if found is None:
             found = self.walks[key] = Walk(key, source_id, url, backfill=self.previous.get(key) not in DONE_STATES)
         return found
+
+    def expect(self, walk_page: tuple[str, int]) -> None:
+        """An article of an undated listing page (walk key, page number) was requested."""
+        self.unsettled[walk_page] += 1
+
+    def settle(self, walk_page: tuple[str, int]) -> Callable[[], list] | None:
+        """One of that page's articles settled; the decision that waited for the page, when it was the last."""
+        if self.unsettled[walk_page] > 0:
+            self.unsettled[walk_page] -= 1
+        return self.held.pop(walk_page, None) if self.unsettled[walk_page] == 0 else None
+
+    def hold(self, walk: Walk, page_no: int, decision: Callable[[], list]) -> bool:
+        """Hold the decision after page ``page_no`` until the page before it has settled; False: it has."""
+        waiting_for = (walk.key, page_no - 1)
+        if self.unsettled[waiting_for] == 0:
+            return False
+        self.held[waiting_for] = decision
+        return True
+
+    def release_all(self) -> list[Callable[[], list]]:
+        """Every decision still held (the crawl is idle: nothing more will settle)."""
+        held, self.held = list(self.held.values()), {}
+        return held
 
     def next_step(self, walk: Walk, tally: PageTally, has_next: bool, page_no: int, max_pages: int) -> str:
         """After one page of ``walk``: "" to go on to the next page, else the outcome that ends the walk."""
