@@ -21,7 +21,7 @@ from pathlib import Path
 from crawler.commands.search import store_file
 from crawler.config import load_config
 from crawler.errors import ConfigError
-from crawler.storage.fulltext import EXACT_TABLE, LEMMA_TABLE, search_sql, unindexed
+from crawler.storage.fulltext import EXACT_TABLE, LEMMA_TABLE, connect_to_write, search_sql, unindexed
 
 DATABASE = "store"  # the store's name in the browser's URLs: /store/article_list
 DEFAULT_PORT = 8001
@@ -187,8 +187,7 @@ def cmd_browse(args) -> int:
     except ImportError:
         raise ConfigError("browse needs Datasette, which is not installed: pip install 'dumawatch[browse]'") from None
     path = store_file(config, "browse")
-    with sqlite3.connect(path) as connection:
-        connection.execute("PRAGMA busy_timeout=30000")
+    with connect_to_write(path) as connection:
         ensure_browse_schema(connection, config.sources)
         missing = unindexed(connection)
     if missing:

@@ -20,12 +20,11 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import bindparam, select, update
-
 from crawler.config import Config
 from crawler.report.feeds import export_feeds
 from crawler.storage.locking import store_lock
-from crawler.storage.store import Store, articles, mentions
+from crawler.storage.rematch import ArticleChange, rematch_next_batch
+from crawler.storage.store import Store
 from pipelines.mentions import compile_watchlist, mention_fields
 from pipelines.watchlist import load_watchlist
 
@@ -93,19 +92,9 @@ def rematch_store(config: Config, rewrite_feeds: bool = True) -> RematchResult:
 
 def _rematch_batch(store: Store, matcher, after_id: int, result: RematchResult) -> int | None:
     """Rematch the next ``BATCH`` articles after ``after_id`` in one transaction; the last id, or None at the end."""
-    with store.begin() as conn:
-        rows = conn.execute(select(articles.c.id, articles.c.title, articles.c.text, articles.c.names,
-                                   articles.c.topics).where(articles.c.id > after_id)
-                            .order_by(articles.c.id).limit(BATCH)).all()
-        if not rows:
-            return None
-        ids = [row.id for row in rows]
-        stored: dict[int, list[tuple]] = {}
-        for found in conn.execute(select(mentions.c.article_id, mentions.c.kind, mentions.c.watch, mentions.c.matched,
-                                         mentions.c.snippet).where(mentions.c.article_id.in_(ids))
-                                  .order_by(mentions.c.id)):
-            stored.setdefault(found.article_id, []).append(tuple(found[1:]))
-        changed_ids, new_mentions, new_columns = [], [], []
+
+    def rematch(rows: list, stored: dict[int, list[tuple]]) -> list[ArticleChange]:
+        changes: list[ArticleChange] = []
         for row in rows:
             found = mention_fields(matcher, row.title, row.text)
             now = [(m["kind"], m["watch"], m["matched"], m["snippet"]) for m in found["mentions"]]
@@ -115,16 +104,9 @@ def _rematch_batch(store: Store, matcher, after_id: int, result: RematchResult) 
             names, topics = "; ".join(found["names"]), "; ".join(found["topics"])
             if now == before and names == row.names and topics == row.topics:
                 continue
-            changed_ids.append(row.id)
-            new_mentions += [{"article_id": row.id, "kind": k, "watch": w, "matched": m, "snippet": s}
-                             for k, w, m, s in now]
-            new_columns.append({"row_id": row.id, "new_names": names, "new_topics": topics})
-        if changed_ids:
-            conn.execute(mentions.delete().where(mentions.c.article_id.in_(changed_ids)))
-            if new_mentions:
-                conn.execute(mentions.insert(), new_mentions)
-            conn.execute(update(articles).where(articles.c.id == bindparam("row_id"))
-                         .values(names=bindparam("new_names"), topics=bindparam("new_topics")), new_columns)
+            changes.append((row.id, now, names, topics))
         result.articles += len(rows)
-        result.changed += len(changed_ids)
-        return ids[-1]
+        result.changed += len(changes)
+        return changes
+
+    return rematch_next_batch(store, after_id, BATCH, rematch)

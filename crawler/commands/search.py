@@ -8,7 +8,6 @@ store both read a SQLite snapshot of it (``crawler/commands/snapshot.py``).
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,15 @@ from pathlib import Path
 from crawler.commands.snapshot import refresh_snapshot, snapshot_path
 from crawler.config import load_config
 from crawler.errors import ConfigError
-from crawler.storage.fulltext import Progress, has_fulltext, reindex, search, unindexed
+from crawler.storage.fulltext import (
+    Progress,
+    connect_read_only,
+    connect_to_write,
+    has_fulltext,
+    reindex,
+    search,
+    unindexed,
+)
 from crawler.storage.locking import store_lock
 from crawler.storage.store import Store
 
@@ -56,7 +63,7 @@ def cmd_search(args) -> int:
     if args.source and args.source not in {s.id for s in config.sources}:
         raise ConfigError(f"--source: no source with id {args.source!r} in {config.sources_path}")
     path = store_file(config, "search")
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+    with connect_read_only(path) as connection:
         if not has_fulltext(connection):
             raise ConfigError(f"{config.path}: state: {path} has no full-text index yet (an older dumawatch made "
                               "it): run 'dumawatch reindex' to build it")
@@ -84,8 +91,7 @@ def cmd_reindex(args) -> int:
         if config.state_path is None:  # the snapshot was just built from scratch, its index with it
             print(f"{path}: full-text index built")
             return 0
-        with sqlite3.connect(path) as connection:
-            connection.execute("PRAGMA busy_timeout=30000")
+        with connect_to_write(path) as connection:
             assert has_fulltext(connection)
             done = reindex(connection, Progress(sys.stdout))
     print(f"{path}: full-text index built for {done:,} articles")

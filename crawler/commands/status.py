@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from crawler.commands.running import current_run
 from crawler.commands.service import next_run, plan_jobs
 from crawler.config import Config
 from crawler.errors import ConfigError
 from crawler.report.health import SourceHealth, health_report
 from crawler.report.tables import print_table
-from crawler.storage.store import Store
+from crawler.storage.store import Store, StoreError
 
 COLUMNS = ("source", "last run (UTC)", "status", "pages", "new", "mentions", "errors", "next run", "health")
 
@@ -62,7 +60,7 @@ def _read_health(config: Config, store: Store, notes) -> list[SourceHealth]:
                   f"this dumawatch's is {current}: the next crawl upgrades it (or `dumawatch migrate`)",
                   file=notes)
         return health_report(config, store)
-    except SQLAlchemyError as exc:
+    except StoreError as exc:
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
         raise ConfigError(f"{config.path}: state: cannot read the store's runs ({reason}); if an older dumawatch "
                           "made it, run `dumawatch migrate`") from None

@@ -25,8 +25,6 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
-
 from crawler.report.feed_rows import (
     ARTICLE_COLUMNS,
     MENTION_COLUMNS,
@@ -37,11 +35,11 @@ from crawler.report.feed_rows import (
 )
 from crawler.report.files import file_state
 from crawler.report.splice import splice, write_indexed
-from crawler.storage.store import Store, articles, runs
+from crawler.storage.history import archive_changes, period_rows, period_runs
+from crawler.storage.store import Store
 
 ARCHIVE_DIR = "archive"
 MONTH_FILES = ("articles.csv", "mentions.csv", "runs.csv")
-IN_CHUNK = 500  # URLs per IN (…) when looking for the rows a re-rooted chain rewrote
 
 
 def month_of(published_at: str, first_seen: str) -> str:
@@ -53,37 +51,6 @@ def month_days(month: str) -> tuple[date, date]:
     first = date.fromisoformat(month + "-01")
     following = (first + timedelta(days=32)).replace(day=1)
     return first, following - timedelta(days=1)
-
-
-def article_parts(since: date | None, until: date | None) -> list:
-    """Conditions selecting the articles of a period, in feed order: the dated ones (published in it, newest first),
-    then the undated ones first seen in it (undated rows sort last)."""
-    dated = [articles.c.published_at != ""]
-    undated = [articles.c.published_at == ""]
-    if since:
-        dated.append(articles.c.published_at >= since.isoformat())
-        undated.append(articles.c.first_seen >= since.isoformat())
-    if until:
-        after = (until + timedelta(days=1)).isoformat()
-        dated.append(articles.c.published_at < after)
-        undated.append(articles.c.first_seen < after)
-    return [_all(dated), _all(undated)]
-
-
-def run_condition(since: date | None, until: date | None):
-    parts = [runs.c.id > 0]
-    if since:
-        parts.append(runs.c.started >= since.isoformat())
-    if until:
-        parts.append(runs.c.started < (until + timedelta(days=1)).isoformat())
-    return _all(parts)
-
-
-def _all(parts: list):
-    condition = parts[0]
-    for part in parts[1:]:
-        condition = condition & part
-    return condition
 
 
 def write_period(store: Store, shape, directory: Path, since: date | None, until: date | None,
@@ -104,13 +71,12 @@ def write_period(store: Store, shape, directory: Path, since: date | None, until
             seen.add(row["source_id"])
             yield shape(row)
 
-    parts = article_parts(since, until)
     writers = {
         "articles.csv": lambda path: writer("articles")(
-            path, ARTICLE_COLUMNS, noting(row for part in parts for row in store.iter_articles(part))),
+            path, ARTICLE_COLUMNS, noting(period_rows(store, "articles", since, until))),
         "mentions.csv": lambda path: writer("mentions")(
-            path, MENTION_COLUMNS, noting(row for part in parts for row in store.iter_mentions(part))),
-        "runs.csv": lambda path: write_csv(path, RUN_COLUMNS, store.iter_runs(run_condition(since, until))),
+            path, MENTION_COLUMNS, noting(period_rows(store, "mentions", since, until))),
+        "runs.csv": lambda path: write_csv(path, RUN_COLUMNS, period_runs(store, since, until)),
     }
     counts = {name: writers[name](directory / name) for name in MONTH_FILES if name in files}
     return {**counts, "sources": sorted(seen)}
@@ -134,24 +100,6 @@ def _names_digest(shape, source_ids: Iterable[str]) -> str:
     return hashlib.sha1(json.dumps(shape.names(source_ids), ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def changed_articles(conn, after: int) -> list[tuple[int, str, str]]:
-    """(id, published_at, first_seen) of the articles added after id ``after`` and of the older rows a re-rooted
-    reprint chain rewrote meanwhile (they name one of the new articles in ``duplicate_of``)."""
-    new = conn.execute(select(articles.c.id, articles.c.url, articles.c.published_at, articles.c.first_seen)
-                       .where(articles.c.id > after)).all()
-    changed = [(row.id, row.published_at, row.first_seen) for row in new]
-    urls = [row.url for row in new]
-    for start in range(0, len(urls), IN_CHUNK):
-        changed += [tuple(row) for row in conn.execute(
-            select(articles.c.id, articles.c.published_at, articles.c.first_seen)
-            .where(articles.c.duplicate_of.in_(urls[start:start + IN_CHUNK]), articles.c.id <= after))]
-    return changed
-
-
-def highest_article_id(conn) -> int:
-    return conn.scalar(select(func.coalesce(func.max(articles.c.id), 0)))
-
-
 ARTICLE_FILES = {"articles.csv", "mentions.csv"}
 
 
@@ -159,26 +107,17 @@ def changed_months(store: Store, marks: dict | None) -> tuple[dict[str, set[str]
     """The months whose rows changed since ``marks`` were taken (every month when there are none), each with the
     files that changed; the marks now; and the months where older rows were rewritten (a re-rooted reprint
     chain), not only added."""
-    with store.connect() as conn:
-        now = {"article": highest_article_id(conn),
-               "run": conn.scalar(select(func.coalesce(func.max(runs.c.id), 0)))}
-        if not marks:
-            months = {row[0] for row in conn.execute(
-                select(func.substr(articles.c.published_at, 1, 7)).where(articles.c.published_at != "").distinct())}
-            months |= {row[0] for row in conn.execute(
-                select(func.substr(articles.c.first_seen, 1, 7)).where(articles.c.published_at == "").distinct())}
-            months |= {row[0] for row in conn.execute(select(func.substr(runs.c.started, 1, 7)).distinct())}
-            return {month: set(MONTH_FILES) for month in months}, now, set(months)
-        changed: dict[str, set[str]] = {}
-        rewritten: set[str] = set()
-        for article_id, published, seen in changed_articles(conn, marks["article"]):
-            changed.setdefault(month_of(published, seen), set()).update(ARTICLE_FILES)
-            if article_id <= marks["article"]:
-                rewritten.add(month_of(published, seen))
-        latest = select(runs.c.run_id).order_by(runs.c.id.desc()).limit(1).scalar_subquery()
-        # the latest run's rows may have been updated since (the service marks a run 'timeout' after it ends)
-        for row in conn.execute(select(runs.c.started).where(or_(runs.c.id > marks["run"], runs.c.run_id == latest))):
-            changed.setdefault(row[0][:7], set()).add("runs.csv")
+    now, months, changed_rows, run_starts = archive_changes(store, marks)
+    if not marks:
+        return {month: set(MONTH_FILES) for month in months}, now, set(months)
+    changed: dict[str, set[str]] = {}
+    rewritten: set[str] = set()
+    for article_id, published, seen in changed_rows:
+        changed.setdefault(month_of(published, seen), set()).update(ARTICLE_FILES)
+        if article_id <= marks["article"]:
+            rewritten.add(month_of(published, seen))
+    for started in run_starts:
+        changed.setdefault(started[:7], set()).add("runs.csv")
     return changed, now, rewritten
 
 
@@ -188,7 +127,6 @@ def splice_month(store: Store, shape, directory: Path, month: str, after: int) -
     sources the new rows show, or None when a file is not as its key file says (then write them whole)."""
 
     first, last = month_days(month)
-    added = (articles.c.id > after) & or_(*article_parts(first, last))
     seen: set[str] = set()
 
     def noting(rows: Iterable[dict]) -> Iterator[dict]:
@@ -197,9 +135,10 @@ def splice_month(store: Store, shape, directory: Path, month: str, after: int) -
             yield shape(row)
 
     counts = {}
-    for name, columns, kind, fetch in (("articles.csv", ARTICLE_COLUMNS, "articles", store.iter_articles),
-                                       ("mentions.csv", MENTION_COLUMNS, "mentions", store.iter_mentions)):
-        counts[name] = splice(directory / name, columns, noting(fetch(added)), WINDOW_KEYS[kind])
+    for name, columns, kind in (("articles.csv", ARTICLE_COLUMNS, "articles"),
+                                ("mentions.csv", MENTION_COLUMNS, "mentions")):
+        counts[name] = splice(directory / name, columns, noting(period_rows(store, kind, first, last, after)),
+                              WINDOW_KEYS[kind])
         if counts[name] is None:
             return None
     return {**counts, "sources": sorted(seen)}

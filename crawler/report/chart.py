@@ -23,12 +23,10 @@ import json
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
-from crawler.report.archive import article_parts, changed_articles, highest_article_id
 from crawler.report.files import file_state, replaced_atomically
 from crawler.report.splice import BOM, renderer
-from crawler.storage.store import Store, articles, mentions
+from crawler.storage.history import chart_mention_rows, highest_and_changed_articles
+from crawler.storage.store import Store
 
 DAILY_FILE = "mentions_daily.csv"
 CHART_FILE = "mentions_weekly.png"
@@ -48,16 +46,11 @@ def daily_rows(config, store: Store, since: date, days: list[date] | None = None
     regions = {source.id: source.region for source in config.sources}
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     periods = [(since, None)] if days is None else [(day, day) for day in days]
-    with store.connect() as conn:
-        for part in (part for first, last in periods for part in article_parts(first, last)):
-            query = (select(articles.c.published_at, articles.c.first_seen, articles.c.source_id,
-                            articles.c.duplicate_of, mentions.c.kind, mentions.c.watch)
-                     .join(mentions, mentions.c.article_id == articles.c.id).where(part))
-            for row in conn.execute(query):
-                day = (row.published_at or row.first_seen)[:10]
-                counts_of = counts[(day, row.kind, row.watch, regions.get(row.source_id, ""), row.source_id)]
-                counts_of[0] += 1
-                counts_of[1] += not row.duplicate_of
+    for row in chart_mention_rows(store, periods):
+        day = (row.published_at or row.first_seen)[:10]
+        counts_of = counts[(day, row.kind, row.watch, regions.get(row.source_id, ""), row.source_id)]
+        counts_of[0] += 1
+        counts_of[1] += not row.duplicate_of
     return [{"date": key[0], "kind": key[1], "watch": key[2], "region": key[3], "source_id": key[4],
              "mentions": value[0], "articles": value[1]} for key, value in sorted(counts.items())]
 
@@ -114,9 +107,7 @@ def update_chart(config, store: Store, kept: dict, today: date, force: bool = Fa
     incremental = (not force and (feeds / CHART_FILE).exists() and previous.get("regions") == regions
                    and previous.get("start") == start.isoformat() and "article" in previous
                    and previous.get("file") == file_state(daily_path))
-    with store.connect() as conn:
-        mark = highest_article_id(conn)
-        changed = changed_articles(conn, previous["article"]) if incremental else []
+    mark, changed = highest_and_changed_articles(store, previous["article"] if incremental else None)
     if incremental:
         days = sorted({date.fromisoformat((published or seen)[:10]) for _, published, seen in changed})
         days = [day for day in days if day >= start]

@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import func, select
+from datetime import timedelta
 
 from crawler.config import Config
 from crawler.report.alerts import send
-from crawler.storage.store import Store, articles, digests, mentions
+from crawler.storage.history import (
+    highest_article_id,
+    last_digest_mark,
+    mentions_of_articles_between,
+    record_digest,
+)
+from crawler.storage.store import Store
 
 log = logging.getLogger("dumawatch.digest")
 MAX_PER_WATCH = 30   # mentions listed per watch entry; the rest are counted (all are in mentions.csv)
@@ -35,24 +39,7 @@ MAX_PER_WATCH = 30   # mentions listed per watch entry; the rest are counted (al
 
 def last_covered(store: Store) -> int:
     """The highest article id the previous digest covered (first digest: those first seen over a day ago)."""
-    with store.connect() as conn:
-        covered = conn.scalar(select(func.max(digests.c.last_article_id)))
-        if covered is not None:
-            return covered
-        day_ago = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="seconds")
-        return conn.scalar(select(func.coalesce(func.max(articles.c.id), 0)).where(articles.c.first_seen < day_ago))
-
-
-def new_mentions(store: Store, after: int, up_to: int) -> list[dict]:
-    """The mentions of the articles with ids in (``after``, ``up_to``], newest article first."""
-    query = (select(mentions.c.kind, mentions.c.watch, mentions.c.matched, mentions.c.snippet, articles.c.title,
-                    articles.c.url, articles.c.source_id, articles.c.published_at, articles.c.first_seen,
-                    articles.c.duplicate_of)
-             .join(articles, articles.c.id == mentions.c.article_id)
-             .where(articles.c.id > after, articles.c.id <= up_to)
-             .order_by(articles.c.published_at.desc(), articles.c.id.desc(), mentions.c.id))
-    with store.connect() as conn:
-        return [dict(row) for row in conn.execute(query).mappings()]
+    return last_digest_mark(store, timedelta(days=1))
 
 
 def grouped(found: list[dict]) -> list[tuple[str, str, list[dict]]]:
@@ -100,16 +87,13 @@ def send_digest(config: Config, store: Store) -> int:
         return 0
     store.flush()  # the newest articles count
     after = last_covered(store)
-    with store.connect() as conn:
-        up_to = conn.scalar(select(func.coalesce(func.max(articles.c.id), 0)))
-    found = new_mentions(store, after, up_to)
+    up_to = highest_article_id(store)
+    found = mentions_of_articles_between(store, after, up_to)
     delivered = bool(found) and send(settings.alert_urls, *digest_message(config, found),
                                      body_format="html")
     if found and not delivered:
         log.error("digest of %d mention(s) not delivered: they go out with the next one", len(found))
         return 0
-    with store.begin() as conn:
-        conn.execute(digests.insert().values(sent_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                                             last_article_id=up_to, mentions=len(found), delivered=int(delivered)))
+    record_digest(store, up_to, len(found), delivered)
     log.info("digest: %d new mention(s)%s", len(found), " sent" if found else ", nothing to send")
     return len(found) if delivered else 0

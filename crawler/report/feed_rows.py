@@ -1,5 +1,5 @@
-"""The feeds' rows and files: their columns, how a store row becomes a feed row, the recent window's rows, and the
-CSV writer every feed goes through (UTF-8 with BOM, RFC 4180 quoting, spreadsheet-safe cells, atomic replace).
+"""The feeds' rows and files: their columns, how a store row becomes a feed row, the window feeds' sort keys, and
+the CSV writer every feed goes through (UTF-8 with BOM, RFC 4180 quoting, spreadsheet-safe cells, atomic replace).
 
 ``crawler/report/feeds.py`` decides which feeds a run rewrites; ``crawler/report/archive.py``, ``crawler/report/health.py`` and
 ``sources check`` write theirs with :func:`write_csv` too.
@@ -8,7 +8,7 @@ CSV writer every feed goes through (UTF-8 with BOM, RFC 4180 quoting, spreadshee
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from crawler.config import Config
 from crawler.report.files import replaced_atomically
 from crawler.report.spreadsheet import safe_cell
-from crawler.storage.store import Store, articles
 
 # new columns go at the END: users' code reads these files by position too
 ARTICLE_COLUMNS = ["published_at", "source_id", "source_name", "region", "title", "url", "names", "topics",
@@ -65,21 +64,6 @@ def local_today(config: Config) -> date:
     return datetime.now(ZoneInfo(config.schedule.timezone)).date()
 
 
-def window_parts(cutoff: date) -> list:
-    """The article conditions of the recent window, in feed order: published since ``cutoff`` (newest first), then
-    first seen since it but published before or undated (these sort after the first part, so no merge is needed)."""
-    day = cutoff.isoformat()
-    # ``published_at || ''``: the second part must be found on first_seen's index (a few rows), never by walking
-    # published_at's index through the whole older history
-    return [articles.c.published_at >= day, (articles.c.first_seen >= day) & ((articles.c.published_at + "") < day)]
-
-
-def iter_window(store: Store, cutoff: date, kind: str) -> Iterator[dict]:
-    fetch = store.iter_articles if kind == "articles" else store.iter_mentions
-    for part in window_parts(cutoff):
-        yield from fetch(part)
-
-
-# the window feeds' sort keys, descending (the order of Store.iter_articles / iter_mentions)
+# the window feeds' sort keys, descending (the order of crawler/storage/history.py's rows)
 WINDOW_KEYS = {"articles": lambda row: [row["published_at"], row["first_seen"], row["id"]],
                "mentions": lambda row: [row["published_at"], row["article_id"], -row["id"]]}

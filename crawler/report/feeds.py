@@ -22,10 +22,8 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import or_
-
 from crawler.config import Config
-from crawler.report.archive import changed_articles, update_archive
+from crawler.report.archive import update_archive
 from crawler.report.chart import update_chart
 from crawler.report.feed_rows import (
     ARTICLE_COLUMNS,
@@ -33,16 +31,15 @@ from crawler.report.feed_rows import (
     RUN_COLUMNS,
     WINDOW_KEYS,
     FeedRows,
-    iter_window,
     local_today,
-    window_parts,
     write_csv,
 )
 from crawler.report.files import file_state, replaced_atomically
 from crawler.report.health import export_health
 from crawler.report.splice import splice, write_indexed
 from crawler.report.workbook import export_workbooks
-from crawler.storage.store import Store, articles, runs
+from crawler.storage.history import changed_articles, window_rows, window_runs
+from crawler.storage.store import Store
 
 SIGNATURES = ".dumawatch-feeds.json"
 
@@ -59,15 +56,12 @@ def _window_feed(kind: str, path: Path, columns: list[str], store: Store, shape,
     rows, spliced = None, False
     last = previous.get("last_article")
     if same and last is not None:
-        with store.connect() as conn:
-            rewritten = any(article_id <= last for article_id, _, _ in changed_articles(conn, last))
+        rewritten = any(article_id <= last for article_id, _, _ in changed_articles(store, last))
         if not rewritten:  # only new articles: splice their rows in
-            new = (articles.c.id > last) & or_(*window_parts(cutoff))
-            fetch = store.iter_articles if kind == "articles" else store.iter_mentions
-            rows = splice(path, columns, map(shape, fetch(new)), WINDOW_KEYS[kind])
+            rows = splice(path, columns, map(shape, window_rows(store, kind, cutoff, last)), WINDOW_KEYS[kind])
             spliced = rows is not None
     if rows is None:
-        rows = write_indexed(path, columns, map(shape, iter_window(store, cutoff, kind)), WINDOW_KEYS[kind])
+        rows = write_indexed(path, columns, map(shape, window_rows(store, kind, cutoff)), WINDOW_KEYS[kind])
     kept[path.name] = {"signature": signature, "marks": marks, "last_article": marks[1], "rows": rows,
                        "file": file_state(path), "spliced": spliced}
     return rows
@@ -94,15 +88,15 @@ def export_feeds(config: Config, store: Store, force: bool = False, rewrite_arch
                                      base, marks, force, kept),
         "mentions.csv": _window_feed("mentions", feeds / "mentions.csv", MENTION_COLUMNS, store, shape, cutoff,
                                      base, marks, force, kept),
-        "runs.csv": write_csv(feeds / "runs.csv", RUN_COLUMNS, store.iter_runs(runs.c.started >= cutoff.isoformat())),
+        "runs.csv": write_csv(feeds / "runs.csv", RUN_COLUMNS, window_runs(store, cutoff)),
         "health.csv": export_health(config, store),
     }
     counts.update(update_archive(config, store, kept, shape, rewrite=rewrite_archive))
     counts.update(update_chart(config, store, kept, today, force=force))
     if config.feeds_xlsx:  # articles.xlsx and mentions.xlsx beside the window CSVs, the same rows (crawler/report/workbook.py)
         counts.update(export_workbooks(feeds, {
-            "articles.csv": (ARTICLE_COLUMNS, lambda: map(shape, iter_window(store, cutoff, "articles"))),
-            "mentions.csv": (MENTION_COLUMNS, lambda: map(shape, iter_window(store, cutoff, "mentions")))},
+            "articles.csv": (ARTICLE_COLUMNS, lambda: map(shape, window_rows(store, "articles", cutoff))),
+            "mentions.csv": (MENTION_COLUMNS, lambda: map(shape, window_rows(store, "mentions", cutoff)))},
             kept, force))
     with replaced_atomically(signatures) as handle:
         json.dump(kept, handle, ensure_ascii=False, indent=1)

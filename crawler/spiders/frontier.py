@@ -30,10 +30,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
-
 from crawler.spiders.discovery import listing_base
-from crawler.storage.store import Store, utcnow_iso, walks
+from crawler.storage.store import Store
+from crawler.storage.walks import record_walk_outcomes, start_walks
 
 DONE_STATES = frozenset({"horizon", "end", "caught_up", "limit"})
 
@@ -90,11 +89,7 @@ class Frontier:
         self.held: dict[tuple[str, int], Callable[[], list]] = {}
         if not source_ids:
             return
-        with store.begin() as conn:
-            rows = conn.execute(select(walks.c.walk_key, walks.c.state).where(walks.c.source_id.in_(source_ids)))
-            self.previous = {row.walk_key: row.state for row in rows}
-            if self.previous:
-                conn.execute(update(walks).where(walks.c.source_id.in_(source_ids)).values(state="walking"))
+        self.previous = start_walks(store, source_ids)
 
     def walk(self, source_id: str, url: str) -> Walk:
         """The walk the listing page at ``url`` belongs to (started now if it is its first page this run)."""
@@ -152,9 +147,5 @@ class Frontier:
         ended = [walk for walk in self.walks.values() if walk.outcome]
         if not ended:
             return
-        now = utcnow_iso()
-        with self.store.begin() as conn:
-            conn.execute(walks.delete().where(walks.c.walk_key.in_([walk.key for walk in ended])))
-            conn.execute(walks.insert(), [{"walk_key": walk.key, "source_id": walk.source_id,
-                                           "start_url": walk.start_url, "state": walk.outcome, "pages": walk.pages,
-                                           "updated": now} for walk in ended])
+        record_walk_outcomes(self.store, [(walk.key, walk.source_id, walk.start_url, walk.outcome, walk.pages)
+                                          for walk in ended])

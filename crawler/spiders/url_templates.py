@@ -18,12 +18,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from sqlalchemy import create_engine, inspect, select
-
-from crawler.storage.store import url_templates
+from crawler.storage.url_templates import stored_url_template_votes
 
 __all__ = ["LearnedTemplates", "learned_templates", "news_templates", "suggested_pattern", "template_of"]
 
@@ -117,19 +114,9 @@ def suggested_pattern(news: Counter, not_news: Counter | None = None, min_votes:
 def learned_templates(state_url: str, source_ids: list[str]) -> dict[str, LearnedTemplates]:
     """The votes the crawls so far have kept in the store at ``state_url``, read without writing anything (no
     store, or one from before the table existed: nothing learned yet)."""
-    if state_url.startswith("sqlite:///") and not Path(state_url.removeprefix("sqlite:///")).is_file():
-        return {}
-    engine = create_engine(state_url)
-    try:
-        if not inspect(engine).has_table("url_templates"):
-            return {}
-        found: dict[str, LearnedTemplates] = {}
-        query = select(url_templates).where(url_templates.c.source_id.in_(source_ids))
-        with engine.connect() as conn:
-            for row in conn.execute(query):
-                learned = found.setdefault(row.source_id, LearnedTemplates())
-                learned.news[row.template] += row.news
-                learned.not_news[row.template] += row.not_news
-        return found
-    finally:
-        engine.dispose()
+    found: dict[str, LearnedTemplates] = {}
+    for source_id, template, news, not_news in stored_url_template_votes(state_url, source_ids):
+        learned = found.setdefault(source_id, LearnedTemplates())
+        learned.news[template] += news
+        learned.not_news[template] += not_news
+    return found

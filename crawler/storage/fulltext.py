@@ -22,8 +22,10 @@ full-text index here (see ``crawler/commands/browse.py``).
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from pipelines.normal_forms import WORD as _WORD
 from pipelines.normal_forms import article_normal_forms, word_normal_forms
@@ -107,6 +109,20 @@ def snippet(title: str, text: str, query: str, exact: bool = False, width: int =
         return found
     spans = text.split()
     return " ".join(spans[:2 * width]) + (" …" if len(spans) > 2 * width else "")
+
+
+# -- connections ---------------------------------------------------------------------------------------------
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A DB-API connection to the SQLite store at ``path`` that cannot write (``search``)."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def connect_to_write(path: Path) -> sqlite3.Connection:
+    """A DB-API connection to the SQLite store at ``path`` that waits for another writer's lock like the store's
+    own connections do (``reindex``, ``browse``)."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA busy_timeout=30000")
+    return connection
 
 
 # -- the schema -----------------------------------------------------------------------------------------------

@@ -1,8 +1,12 @@
 """The state store: every article, URL seen, fingerprint, mention and run, and every query on them.
 
-The tables are in ``crawler/storage/schema.py``; this module (with the crawl's hot path, ``crawler/storage/hotpath.py``) is
-the one place that runs SQL on them: other modules call :class:`Store`'s methods, or, for a query of their
-own, take a connection from :meth:`Store.connect` / :meth:`Store.begin`.
+The tables are in ``crawler/storage/schema.py``; this module and its neighbours in ``crawler/storage/`` are the one
+place that runs SQL on them: the crawl's hot path (``hotpath.py``), the reports' reads of the history
+(``history.py``), the frontier's walks (``walks.py``), the learned URL templates read without a store
+(``url_templates.py``), ``rematch``'s batches (``rematch.py``), the PostgreSQL snapshot (``snapshot.py``), the
+full-text index (``fulltext.py``). Other modules call :class:`Store`'s methods or those modules' functions, with
+plain values, and import no SQLAlchemy; the storage modules take their connections from :meth:`Store.connect` /
+:meth:`Store.begin`.
 
 SQLite in WAL mode by default (any SQLAlchemy URL works). Every lookup the crawl makes is an
 indexed query, so a store with years of history costs no memory: nothing is loaded up front.
@@ -27,6 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import Table, create_engine, event, func, inspect, select, text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.storage import migrations
 from crawler.storage.fulltext import article_normal_forms
@@ -46,9 +51,12 @@ from crawler.storage.schema import (
     walks,
 )
 
-__all__ = ["ArticleExists", "Store", "WriteFailed", "utcnow_iso", "metadata", "anchor_counts", "articles",
+__all__ = ["ArticleExists", "Store", "StoreError", "WriteFailed", "utcnow_iso", "metadata", "anchor_counts", "articles",
            "digests", "http_validators", "mentions", "runs", "seen_urls", "shingle_anchors", "store_state",
            "url_templates", "walks"]
+
+# what a query on the store raises when the database cannot be read or written (``orig``: the driver's error)
+StoreError = SQLAlchemyError
 
 COMMON_ANCHOR = 200  # a sketch hash held by more articles than this is a template phrase, not a reprint's trace
 
