@@ -1,4 +1,4 @@
-"""Unit tests of pipelines.date_evidence and the DatesPipeline: evidence order, traps, time zones."""
+"""Unit tests of pipelines.date_evidence and the dates stage: evidence order, traps, time zones."""
 
 from __future__ import annotations
 
