@@ -71,6 +71,15 @@ class LearnedTemplates:
     news: Counter = field(default_factory=Counter)
     not_news: Counter = field(default_factory=Counter)
 
+    @classmethod
+    def from_votes(cls, rows) -> LearnedTemplates:
+        """The templates of a source as the store keeps them: (template, news votes, not-news votes) rows."""
+        learned = cls()
+        for template, news, not_news in rows:
+            learned.news[template] += news
+            learned.not_news[template] += not_news
+        return learned
+
     def vote(self, url: str, is_news: bool) -> str:
         template = template_of(url)
         (self.news if is_news else self.not_news)[template] += 1
@@ -114,9 +123,5 @@ def suggested_pattern(news: Counter, not_news: Counter | None = None, min_votes:
 def learned_templates(state_url: str, source_ids: list[str]) -> dict[str, LearnedTemplates]:
     """The votes the crawls so far have kept in the store at ``state_url``, read without writing anything (no
     store, or one from before the table existed: nothing learned yet)."""
-    found: dict[str, LearnedTemplates] = {}
-    for source_id, template, news, not_news in stored_url_template_votes(state_url, source_ids):
-        learned = found.setdefault(source_id, LearnedTemplates())
-        learned.news[template] += news
-        learned.not_news[template] += not_news
-    return found
+    return {source_id: LearnedTemplates.from_votes(rows)
+            for source_id, rows in stored_url_template_votes(state_url, source_ids).items() if rows}

@@ -16,7 +16,7 @@ article, and an article lost with an uncommitted group is fetched again by the n
 goes through :meth:`Store.begin`, which commits the crawl's open group first: no caller has to remember it.
 
 A store opened to write (the default: crawl, rematch, export, reindex, browse, the service, the worker)
-has its schema created or upgraded first by the migrations (``crawler/migrations``). A store opened with
+has its schema created or upgraded first by the migrations (``crawler/storage/migrations``). A store opened with
 ``write=False`` (``status``, ``search``) is never changed, not even switched to WAL: a read-only command
 reads an older schema as far as it can (see :meth:`Store.schema_revision`).
 """
@@ -111,7 +111,7 @@ class Store:
 
     def __init__(self, url: str, *, write: bool = True) -> None:
         """Open the store at ``url``. With ``write`` (the commands that write), its schema is created or upgraded
-        to this version's first (``crawler/migrations``, a no-op on a current store) and a SQLite file is put in
+        to this version's first (``crawler/storage/migrations``, a no-op on a current store) and a SQLite file is put in
         WAL mode. Read-only commands pass ``write=False``: the store is not changed in any way, its schema may
         be older than the code (:meth:`schema_revision`, :meth:`columns`) or absent (:meth:`has_schema`).
         """
@@ -145,7 +145,12 @@ class Store:
 
     def has_schema(self) -> bool:
         """Whether the store has its tables (a read-only command on a store never written reads nothing)."""
-        return inspect(self.engine).has_table("runs")
+        return self.has_table("runs")
+
+    def has_table(self, name: str) -> bool:
+        """Whether the store has the table ``name`` (one from a later revision may be missing on an older store
+        opened read-only)."""
+        return inspect(self.engine).has_table(name)
 
     def columns(self, table: Table) -> list:
         """The columns of ``table`` the store has: all of them on a store opened to write (it was migrated),
