@@ -55,27 +55,22 @@ class PipelineChain:
 
     def feed(self, fields: dict, timed: bool = False) -> ArticleItem | None:
         item = ArticleItem(**fields)
+        seconds: dict[str, float] | None = {} if timed else None
         try:
-            if timed:
-                seconds: dict[str, float] = {}
-                try:
-                    item = self.stages.run(item, seconds)
-                finally:
-                    self.stage_seconds.update(seconds)
-            else:
-                item = self.stages.run(item)
+            item = self.stages.run(item, seconds)
             for pipeline in self.pipelines:
-                if timed:
-                    started = time.process_time()
-                    try:
-                        item = pipeline.process_item(item)
-                    finally:
-                        self.stage_seconds[type(pipeline).__name__] += time.process_time() - started
-                else:
+                started = time.process_time()
+                try:
                     item = pipeline.process_item(item)
+                finally:
+                    if seconds is not None:
+                        seconds[type(pipeline).__name__] = time.process_time() - started
         except DropItem as exc:
             self.dropped[type(exc).__name__] += 1
             return None
+        finally:
+            if seconds is not None:
+                self.stage_seconds.update(seconds)
         return item
 
 

@@ -103,12 +103,10 @@ class PageStages:
         page = Page(item.get("html") or "", item.get("url") or "")
         context = Context(self.sources.get(item.get("source_id")), self.matcher)
         for name, stage in self.stages:
-            if seconds is None:
-                item.update(stage(item, page, context))
-                continue
             clock = time.process_time()
             try:
                 item.update(stage(item, page, context))
             finally:
-                seconds[name] = seconds.get(name, 0.0) + time.process_time() - clock
+                if seconds is not None:
+                    seconds[name] = seconds.get(name, 0.0) + time.process_time() - clock
         return item

@@ -52,15 +52,15 @@ def url_key(url: str) -> str:
     return key
 
 
-def same_site(url: str, other: str) -> bool:
-    """True when both URLs are on one site (``www.`` and scheme ignored; subdomains of one another count)."""
-    a, b = site_host(urlsplit(url).hostname), site_host(urlsplit(other).hostname)
-    return bool(a) and (a == b or a.endswith("." + b) or b.endswith("." + a))
-
-
 def host_of(url: str) -> str:
     """The site host of ``url`` (see :func:`site_host`)."""
     return site_host(urlsplit(url).hostname)
+
+
+def same_site(url: str, other: str) -> bool:
+    """True when both URLs are on one site (``www.`` and scheme ignored; subdomains of one another count)."""
+    a, b = host_of(url), host_of(other)
+    return bool(a) and (a == b or a.endswith("." + b) or b.endswith("." + a))
 
 
 def on_site(url: str, host: str, allow_domains: tuple[str, ...] = ()) -> bool:

@@ -84,7 +84,6 @@ def cmd_search(args) -> int:
 
 
 def cmd_reindex(args) -> int:
-
     config = load_config(args.config)
     with store_lock(config.lock_path):
         path = store_file(config, "reindex", sys.stdout)

@@ -39,7 +39,6 @@ def refresh_snapshot(config, progress: Callable[[int, int], None] | None = None,
 
 
 def _refresh(config, path: Path, progress) -> dict:
-
     Store(f"sqlite:///{path}").close()  # the schema, the full-text index included
     try:
         store = Store(config.state_url, write=False)  # read-only: its schema is left as it is

@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import scrapy
-import scrapy.exceptions
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
 

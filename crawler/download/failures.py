@@ -64,7 +64,7 @@ def failure_reason(failure) -> str:
         return TIMED_OUT
     if any_of(net_errors.NoRouteError):
         return "no route to host"
-    if is_certificate_error(failure) or any(is_certificate_error(_Fake(cause)) for cause in causes):
+    if any(is_certificate_error(cause) for cause in causes):
         return TLS_REFUSED
     if any_of(scrapy_errors.ResponseDataLossError):
         return TRUNCATED
@@ -89,13 +89,3 @@ def describe_failure(failure, url: str) -> str:
         text = _WITH_URL.get(reason, "{reason} on {url}").format(reason=reason, url=url)
     return " ".join(text.split())[:MAX_DETAIL_CHARS]
 
-
-class _Fake:
-    """Lets :func:`is_certificate_error` look at a wrapped exception as if it were a failure."""
-
-    def __init__(self, exc) -> None:
-        self.type = type(exc)
-        self._exc = exc
-
-    def getErrorMessage(self) -> str:  # noqa: N802 (Twisted's name)
-        return str(self._exc)

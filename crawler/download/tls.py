@@ -58,8 +58,8 @@ class PerSourceTLSHandler(HTTP11DownloadHandler):
             self._contextFactory, crawler, crawler.settings.get("DOWNLOADER_CLIENT_TLS_CIPHERS"))
 
 
-def is_certificate_error(failure) -> bool:
-    """True when a download failed because the server's certificate was refused."""
-    text = f"{failure.type.__name__} {failure.getErrorMessage()}".lower()
+def is_certificate_error(exc: BaseException) -> bool:
+    """True when a download failed with ``exc`` because the server's certificate was refused."""
+    text = f"{type(exc).__name__} {exc}".lower()
     return any(word in text for word in ("certificate", "verificationerror", "ssl routines", "tlsv1 alert",
                                          "sslv3 alert", "openssl.ssl.error"))

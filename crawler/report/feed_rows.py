@@ -24,6 +24,8 @@ MENTION_COLUMNS = ["published_at", "source_id", "source_name", "region", "title"
                    "matched", "snippet", "published_date", "first_seen", "duplicate_of"]
 RUN_COLUMNS = ["run_id", "source_id", "started", "finished", "status", "pages", "new_articles", "new_mentions",
                "errors", "error_detail", "duration", "too_old", "limit_hit", "not_news"]
+
+
 def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
     """Atomically replace ``path`` with a CSV of ``rows``; returns the number of rows written."""
     count = 0

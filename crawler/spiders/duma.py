@@ -92,10 +92,8 @@ class DumaSpider(scrapy.Spider):
         self.group_commits: LoopingCall | None = None   # commits the store's open group of writes (on_opened)
         # each source's article-URL templates: the votes of earlier runs, and this run's, saved when it closes
         self.templates: dict[str, LearnedTemplates] = defaultdict(LearnedTemplates)
-        for source_id, rows in store.url_template_votes(self.sources).items():
-            for template, news, not_news in rows:
-                self.templates[source_id].news[template] += news
-                self.templates[source_id].not_news[template] += not_news
+        self.templates.update((source_id, LearnedTemplates.from_votes(rows))
+                              for source_id, rows in store.url_template_votes(self.sources).items())
         self.template_votes: dict[str, dict[str, list[int]]] = defaultdict(dict)
         self.store_failures = 0   # articles the store could not write: the run's validators are not saved
         store.hot.on_group_lost = self.on_group_lost
@@ -585,6 +583,14 @@ class DumaSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def parse_article(self, response: Response):
+        item = self._article_item(response)
+        if item is None:
+            self._settle(response.meta)  # nothing to date: a listing decision must not wait for it
+            return
+        yield item
+
+    def _article_item(self, response: Response) -> ArticleItem | None:
+        """The item of an article page, or None (not HTML, or a page of a listing)."""
         source = self._source(response)
         content_type = response.headers.get(b"Content-Type", b"text/html").lower()
         kind = binary_kind(response.body)
@@ -592,21 +598,18 @@ class DumaSpider(scrapy.Spider):
             self.count(source.id, "not_html")
             self.report_error(source.id, f"not an HTML page: {response.url} is {kind} "
                                          f"(served as {content_type.decode('latin-1') or 'no type'})")
-            self._settle(response.meta)
-            return
+            return None
         text_response = self._text_response(response, source)
         if text_response is None or not any(t in content_type for t in HTML_TYPES):
             self.count(source.id, "not_html")
-            self._settle(response.meta)
-            return
+            return None
         if is_pagination(response.url) and not looks_like_article(response.url, source.article_pattern):
-            self._settle(response.meta)
-            return
+            return None
         html = sanitize_markup(text_response.text)  # no NULs, nesting capped (see crawler/download/content.py)
         redirects = response.meta.get("redirect_urls") or []
         seen_keys = list(dict.fromkeys([response.meta["url_key"], *map(url_key, redirects), url_key(response.url)]))
         self.queued_keys.update(seen_keys)  # stored by this run: new for any listing that links them too
-        yield ArticleItem(
+        return ArticleItem(
             source_id=source.id,
             url=response.url,
             html=html,
@@ -616,4 +619,3 @@ class DumaSpider(scrapy.Spider):
             listed=bool(response.meta.get("listed")),
             seen_keys=seen_keys,
         )
-

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from crawler.storage.schema import articles, digests, mentions, runs
 from crawler.storage.store import Store
@@ -42,14 +42,7 @@ def _period_parts(since: date | None, until: date | None) -> list:
         after = (until + timedelta(days=1)).isoformat()
         dated.append(articles.c.published_at < after)
         undated.append(articles.c.first_seen < after)
-    return [_all(dated), _all(undated)]
-
-
-def _all(parts: list):
-    condition = parts[0]
-    for part in parts[1:]:
-        condition = condition & part
-    return condition
+    return [and_(*dated), and_(*undated)]
 
 
 def _rows(store: Store, kind: str, parts: list, added_after: int | None) -> Iterator[dict]:
@@ -88,7 +81,7 @@ def period_runs(store: Store, since: date | None, until: date | None) -> Iterato
         parts.append(runs.c.started >= since.isoformat())
     if until:
         parts.append(runs.c.started < (until + timedelta(days=1)).isoformat())
-    return store.iter_runs(_all(parts))
+    return store.iter_runs(and_(*parts))
 
 
 # -- what changed since a mark ----------------------------------------------------------------------------------
